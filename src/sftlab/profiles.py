@@ -1,0 +1,65 @@
+"""Run profiles: one switch that sizes every notebook.
+
+- ``smoke``: CI and nbval. Minutes on 2 CPU cores; small data, real learning.
+- ``cpu``: a learner's laptop. About 15 minutes for all notebooks on 2 cores.
+- ``full``: all data and epochs; meant for a GPU.
+
+A notebook reads its sizes with ``settings("05_ner", profile)``; papermill parameters can
+override single values (``epochs=5``), and bad values fail with a message naming the parameter.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import torch
+
+from .errors import ConfigError
+
+PROFILES = ("smoke", "cpu", "full")
+
+SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
+    "01_theory": {
+        "smoke": {"logreg_steps": 150, "vocab_size": 300, "adam_steps": 300},
+        "cpu": {"logreg_steps": 300, "vocab_size": 1000, "adam_steps": 500},
+        "full": {"logreg_steps": 500, "vocab_size": 2000, "adam_steps": 1000},
+    },
+}
+
+
+def default_profile() -> str:
+    """``full`` on a GPU, ``cpu`` otherwise."""
+    return "full" if torch.cuda.is_available() else "cpu"
+
+
+def check_profile(profile: str) -> str:
+    """Return ``profile`` if it is known, else raise ConfigError naming the choices."""
+    if profile not in PROFILES:
+        raise ConfigError("profile", profile, "unknown profile", f"use one of: {', '.join(PROFILES)}")
+    return profile
+
+
+def settings(notebook: str, profile: str, **overrides: Any) -> SimpleNamespace:
+    """The sizes ``notebook`` uses under ``profile``, with non-None ``overrides`` applied.
+
+    Integer and float settings must stay positive; unknown names are errors.
+    """
+    check_profile(profile)
+    if notebook not in SETTINGS:
+        raise ConfigError("notebook", notebook, "has no settings", f"known: {', '.join(SETTINGS)}")
+    values = dict(SETTINGS[notebook][profile])
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        if name not in values:
+            raise ConfigError(name, value, f"is not a setting of {notebook}", f"known: {', '.join(values)}")
+        default = values[name]
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise ConfigError(name, value, "must be a positive number", f"the {profile} profile uses {default}")
+            if isinstance(default, int) and not float(value).is_integer():
+                raise ConfigError(name, value, "must be a whole number", f"the {profile} profile uses {default}")
+            value = type(default)(value)
+        values[name] = value
+    return SimpleNamespace(profile=profile, **values)

@@ -1,0 +1,93 @@
+"""Headline figures: notebooks record them, the main job gathers them into a report.
+
+A notebook calls :func:`record` with the numbers it computed; they land in
+``build/metrics/<notebook>.json``. The main job gathers those into ``build/metrics.json``
+(figures only, so two runs can be compared byte for byte) and writes ``build/report.md``
+(figures, status and wall time per notebook).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Mapping
+
+from .atomic import write_json, write_text
+from .paths import build_dir as resolve_build_dir
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        return round(value, 4)
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 0) == 0:
+        return _clean(value.item())
+    if isinstance(value, Mapping):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def record(notebook: str, metrics: Mapping[str, Any], build_dir: str | Path = "../build") -> dict:
+    """Merge ``metrics`` into ``build/metrics/<notebook>.json`` (floats rounded to 4 decimals).
+
+    Returns the notebook's figures so far, so a notebook cell can show what it recorded.
+    """
+    path = resolve_build_dir(build_dir) / "metrics" / f"{notebook}.json"
+    current = json.loads(path.read_text()) if path.is_file() else {}
+    current.update(_clean(dict(metrics)))
+    write_json(path, current)
+    return current
+
+
+def gather(build: Path, notebooks: list[str]) -> dict[str, dict]:
+    """The recorded figures of each notebook (empty when it recorded none)."""
+    figures = {}
+    for name in notebooks:
+        path = build / "metrics" / f"{name}.json"
+        figures[name] = json.loads(path.read_text()) if path.is_file() else {}
+    return figures
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_format(v)}" for k, v in value.items())
+    return str(value)
+
+
+def write_report(build: Path, profile: str, results: list[dict], extra_sections: list[str] | None = None) -> Path:
+    """Write ``build/metrics.json`` and ``build/report.md`` from the main job's results.
+
+    Each result has ``notebook``, ``status`` ('ok' or 'failed'), ``seconds``, ``figures`` and, when
+    failed, ``error`` (cell and message).
+    """
+    write_json(build / "metrics.json", {
+        "profile": profile,
+        "notebooks": {r["notebook"]: {"status": r["status"], "figures": r["figures"]} for r in results},
+    })
+    lines = [
+        "# sftlab run report",
+        "",
+        f"Profile: `{profile}`. Executed notebooks are in `build/notebooks/`; figures in `build/metrics.json`.",
+        "",
+        "| notebook | status | wall time (s) | headline figures |",
+        "|---|---|---|---|",
+    ]
+    for r in results:
+        shown = "; ".join(f"{k}: {_format(v)}" for k, v in r["figures"].items() if not isinstance(v, (list, dict)))
+        lines.append(f"| {r['notebook']} | {r['status']} | {r['seconds']:.1f} | {shown or '-'} |")
+    failed = [r for r in results if r["status"] != "ok"]
+    if failed:
+        lines += ["", "## Failures", ""]
+        for r in failed:
+            lines.append(f"- **{r['notebook']}**: {r['error']}")
+    for section in extra_sections or []:
+        lines += ["", section]
+    path = build / "report.md"
+    write_text(path, "\n".join(lines) + "\n")
+    return path

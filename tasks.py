@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""sftlab's task runner: needs only Python 3.10+; creates and updates ``.venv`` by itself.
+
+    python3 tasks.py run [--profile smoke|cpu|full] [--only 05] [--fresh]   # the main job
+    python3 tasks.py test                                                   # everything CI checks
+    python3 tasks.py site                                                   # HTML site from build/
+    python3 tasks.py bench                                                  # fine-tuning benchmark
+    python3 tasks.py lab                                                    # JupyterLab on notebooks/
+    python3 tasks.py setup                                                  # only create/update .venv
+    python3 tasks.py lock                                                   # re-pin requirements.lock
+
+Set ``SFTLAB_ENV=current`` to use the running interpreter (a conda env made from
+environment.yml) instead of ``.venv``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+LOCKS = [ROOT / "requirements.lock", ROOT / "requirements-nodeps.lock", ROOT / "pyproject.toml"]
+STAMP_NAME = "sftlab-installed.sha256"
+
+
+def say(message: str) -> None:
+    print(f"[tasks] {message}", flush=True)
+
+
+def python() -> Path:
+    """The interpreter of the project environment."""
+    if os.environ.get("SFTLAB_ENV") == "current":
+        return Path(sys.executable)
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def sh(*args: object, env: dict | None = None, check: bool = True) -> int:
+    """Run a command from the repository root, echoing it."""
+    command = [str(a) for a in args]
+    say("$ " + " ".join(command))
+    code = subprocess.call(command, cwd=ROOT, env={**os.environ, **(env or {})})
+    if check and code != 0:
+        say(f"command failed with exit status {code}")
+        sys.exit(code)
+    return code
+
+
+def lock_digest() -> str:
+    digest = hashlib.sha256()
+    for path in LOCKS:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_env() -> Path:
+    """Create ``.venv`` if needed and install the locked packages when the locks changed."""
+    py = python()
+    stamp = Path(sys.prefix if os.environ.get("SFTLAB_ENV") == "current" else VENV) / STAMP_NAME
+    if os.environ.get("SFTLAB_ENV") != "current" and not py.exists():
+        say(f"creating the virtual environment {VENV.relative_to(ROOT)}")
+        sh(sys.executable, "-m", "venv", VENV)
+    if stamp.is_file() and stamp.read_text().strip() == lock_digest():
+        return py
+    started = time.perf_counter()
+    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    if os.environ.get("SFTLAB_ENV") != "current":
+        sh(*pip, "-r", "requirements.lock")
+    sh(*pip, "--no-deps", "-r", "requirements-nodeps.lock")
+    sh(*pip, "--no-deps", "-e", ".")
+    sh(py, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3", "--display-name", "Python 3 (sftlab)")
+    stamp.write_text(lock_digest() + "\n")
+    say(f"environment ready in {time.perf_counter() - started:.0f} s")
+    return py
+
+
+def task_setup(args: list[str]) -> int:
+    ensure_env()
+    return 0
+
+
+def task_run(args: list[str]) -> int:
+    py = ensure_env()
+    return sh(py, "-m", "sftlab", "run", *args, check=False)
+
+
+def task_site(args: list[str]) -> int:
+    py = ensure_env()
+    return sh(py, "-m", "sftlab", "site", *args, check=False)
+
+
+def task_bench(args: list[str]) -> int:
+    py = ensure_env()
+    return sh(py, "benchmarks/bench_finetune.py", *args, check=False)
+
+
+def task_lab(args: list[str]) -> int:
+    py = ensure_env()
+    return sh(py, "-m", "jupyter", "lab", "notebooks", *args, check=False)
+
+
+def task_test(args: list[str]) -> int:
+    """Unit tests, the main job (smoke), nbval over notebooks/, the site, then checks of the outputs."""
+    py = ensure_env()
+    build = ROOT / "build"
+    build.mkdir(exist_ok=True)
+    freeze = subprocess.run([py, "-m", "pip", "freeze", "--disable-pip-version-check"], capture_output=True, text=True, cwd=ROOT)
+    (build / "pip-freeze.txt").write_text(freeze.stdout)
+    say("pip freeze (also in build/pip-freeze.txt):\n" + freeze.stdout)
+    env = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+    steps = [
+        ("unit tests", [py, "-m", "pytest", "tests", "-m", "not after_run", *args], {}),
+        ("main job, smoke profile", [py, "-m", "sftlab", "run", "--profile", "smoke", "--fresh", "--no-progress"], {}),
+        ("nbval over notebooks/", [py, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
+                                   "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--nbval-cell-timeout", "900",
+                                   "notebooks"], {"SFTLAB_BUILD_DIR": str(build / "nbval")}),
+        ("site", [py, "-m", "sftlab", "site"], {}),
+        ("checks of the run's outputs", [py, "-m", "pytest", "tests", "-m", "after_run"], {}),
+    ]
+    failed = []
+    for title, command, extra in steps:
+        say(f"=== {title}")
+        started = time.perf_counter()
+        code = sh(*command, env={**env, **extra}, check=False)
+        say(f"=== {title}: {'ok' if code == 0 else f'FAILED ({code})'} in {time.perf_counter() - started:.0f} s")
+        if code != 0:
+            failed.append(title)
+    if failed:
+        say("failed: " + ", ".join(failed))
+        return 1
+    say("all steps passed")
+    return 0
+
+
+def task_lock(args: list[str]) -> int:
+    """Install requirements.in into a scratch venv and write its pip freeze to requirements.lock."""
+    scratch = ROOT / "build" / "lock-venv"
+    shutil.rmtree(scratch, ignore_errors=True)
+    sh(sys.executable, "-m", "venv", scratch)
+    spy = scratch / "bin" / "python"
+    sh(spy, "-m", "pip", "install", "-q", "-r", "requirements.in")
+    frozen = subprocess.run([spy, "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
+    lines = sorted((l.split("+")[0] if l.startswith("torch==") else l for l in frozen.splitlines() if l), key=str.lower)
+    header = ("# Exact versions of the sftlab environment (pip freeze), installed by tasks.py.\n"
+              "# torch is pinned to the CPU wheel's version; never leave it unpinned (a free choice downloads a CUDA build).\n")
+    (ROOT / "requirements.lock").write_text(header + "\n".join(lines) + "\n")
+    say("wrote requirements.lock; update environment.yml to match (tests/test_environment.py checks it)")
+    return 0
+
+
+TASKS = {"setup": task_setup, "run": task_run, "test": task_test, "site": task_site,
+         "bench": task_bench, "lab": task_lab, "lock": task_lock}
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
+        print(__doc__)
+        return 2
+    return TASKS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
