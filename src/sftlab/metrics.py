@@ -1,0 +1,49 @@
+"""Scores: entity-level F1 with seqeval, and accuracy / macro-F1 / confusion for classification."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+
+def entity_scores(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], strict: bool = True) -> dict:
+    """seqeval entity-level precision/recall/F1, micro-averaged, plus per type.
+
+    ``strict=True`` scores IOB2 exactly (an entity counts only if its B- and I- tags and type all
+    match); ``strict=False`` is seqeval's default CoNLL-style chunking, which also accepts a
+    sequence starting with I-.
+    """
+    from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
+    from seqeval.scheme import IOB2
+
+    options = {"mode": "strict", "scheme": IOB2} if strict else {}
+    gold, predicted = [list(g) for g in gold], [list(p) for p in predicted]
+    report = classification_report(gold, predicted, output_dict=True, zero_division=0, **options)
+    per_type = {k: {m: float(v[m]) for m in ("precision", "recall", "f1-score", "support")}
+                for k, v in report.items() if not k.endswith("avg")}
+    return {
+        "precision": float(precision_score(gold, predicted, zero_division=0, **options)),
+        "recall": float(recall_score(gold, predicted, zero_division=0, **options)),
+        "f1": float(f1_score(gold, predicted, zero_division=0, **options)),
+        "per_type": per_type,
+    }
+
+
+def classification_scores(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> dict:
+    """Accuracy, macro-F1, per-class F1 and the confusion matrix (rows gold, columns predicted)."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    return {
+        "accuracy": float(accuracy_score(gold, predicted)),
+        "macro_f1": float(f1_score(gold, predicted, labels=list(labels), average="macro", zero_division=0)),
+        "per_class_f1": dict(zip(labels, map(float, f1_score(gold, predicted, labels=list(labels), average=None,
+                                                                 zero_division=0)))),
+        "confusion": confusion_matrix(gold, predicted, labels=list(labels)).tolist(),
+    }
+
+
+def token_accuracy(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> float:
+    """Share of tokens whose tag is right, ``O`` included: the misleading metric of notebook 07."""
+    pairs = [(g, p) for gs, ps in zip(gold, predicted) for g, p in zip(gs, ps)]
+    return float(np.mean([g == p for g, p in pairs])) if pairs else 0.0
