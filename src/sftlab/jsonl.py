@@ -86,7 +86,7 @@ def read_text_labels(
         for name in (text_field, label_field):
             if name not in record:
                 raise DataError(path, line, f"missing field {name!r} (fields: {', '.join(k for k in record if k != '_line')})",
-                                f"pass text_field=/label_field= to name the right columns")
+                                "pass text_field=/label_field= to name the right columns")
         text = record[text_field]
         if not isinstance(text, str):
             raise DataError(path, line, f"field {text_field!r} must be a string, found {type(text).__name__}")

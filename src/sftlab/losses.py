@@ -19,9 +19,12 @@ def sigmoid(z: torch.Tensor) -> torch.Tensor:
 def bce_with_logits(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean binary cross-entropy from logits: −[y log σ(z) + (1−y) log(1−σ(z))].
 
-    Written in the stable form max(z, 0) − z·y + log(1 + e^{−|z|}).
+    Since log σ(z) = z − log(1 + e^z) and log(1 − σ(z)) = −log(1 + e^z), this is
+    log(1 + e^z) − y·z, with log(1 + e^z) computed stably by ``softplus``. (The other common
+    stable form, max(z, 0) − z·y + log(1 + e^{−|z|}), has the right value but kinks at z = 0
+    where autograd picks a wrong one-sided derivative.)
     """
-    return (torch.clamp(z, min=0) - z * y + torch.log1p(torch.exp(-z.abs()))).mean()
+    return (torch.nn.functional.softplus(z) - z * y).mean()
 
 
 def bce_grad_logits(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

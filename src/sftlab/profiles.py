@@ -25,6 +25,30 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "cpu": {"logreg_steps": 300, "vocab_size": 1000, "adam_steps": 500},
         "full": {"logreg_steps": 500, "vocab_size": 2000, "adam_steps": 1000},
     },
+    "02_data": {
+        "smoke": {"planted_errors": 40, "aug_sizes": [100, 300], "aug_seeds": 3},
+        "cpu": {"planted_errors": 60, "aug_sizes": [100, 200, 400], "aug_seeds": 5},
+        "full": {"planted_errors": 60, "aug_sizes": [100, 200, 400, 800], "aug_seeds": 5},
+    },
+    "05_ner": {
+        "smoke": {"max_train": 500, "max_eval": 200, "epochs": 3, "batch_size": 16, "lr": 3e-4, "patience": 2,
+                  "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 500, "real_epochs": 3,
+                  "real_lr": 3e-4, "assert_margin": 0.1, "trainer_tolerance": 0.1},
+        "cpu": {"max_train": 100_000, "max_eval": 100_000, "epochs": 5, "batch_size": 16, "lr": 3e-4, "patience": 2,
+                "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 1200, "real_epochs": 4,
+                "real_lr": 3e-4, "assert_margin": 0.15, "trainer_tolerance": 0.08},
+        "full": {"max_train": 100_000, "max_eval": 100_000, "epochs": 8, "batch_size": 32, "lr": 3e-4, "patience": 3,
+                 "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 100_000, "real_epochs": 8,
+                 "real_lr": 3e-4, "assert_margin": 0.15, "trainer_tolerance": 0.08},
+    },
+    "06_sentiment": {
+        "smoke": {"max_train": 500, "max_eval": 200, "epochs": 3, "batch_size": 16, "lr": 1e-4, "patience": 2,
+                  "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 500, "real_epochs": 2, "assert_margin": 0.2},
+        "cpu": {"max_train": 100_000, "max_eval": 100_000, "epochs": 3, "batch_size": 16, "lr": 1e-4, "patience": 2,
+                "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 3000, "real_epochs": 2, "assert_margin": 0.25},
+        "full": {"max_train": 100_000, "max_eval": 100_000, "epochs": 4, "batch_size": 32, "lr": 1e-4, "patience": 2,
+                 "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 100_000, "real_epochs": 3, "assert_margin": 0.25},
+    },
 }
 
 

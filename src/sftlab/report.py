@@ -21,7 +21,7 @@ def _clean(value: Any) -> Any:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return str(value)
-        return round(value, 4)
+        return float(f"{value:.4g}")
     if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 0) == 0:
         return _clean(value.item())
     if isinstance(value, Mapping):
@@ -32,7 +32,7 @@ def _clean(value: Any) -> Any:
 
 
 def record(notebook: str, metrics: Mapping[str, Any], build_dir: str | Path = "../build") -> dict:
-    """Merge ``metrics`` into ``build/metrics/<notebook>.json`` (floats rounded to 4 decimals).
+    """Merge ``metrics`` into ``build/metrics/<notebook>.json`` (floats to 4 significant digits).
 
     Returns the notebook's figures so far, so a notebook cell can show what it recorded.
     """
