@@ -60,3 +60,17 @@ class FeatureTagger:
             out.append(repair_iob1(flat[position:position + len(s.tokens)])[0])
             position += len(s.tokens)
         return out
+
+    def tag_probability(self, sentences: Sequence[Sentence]) -> list[float]:
+        """For each sentence, the mean over tokens of the probability the model gives its given tag."""
+        classes = list(self.model.classes_)
+        out = []
+        for s in sentences:
+            if not s.tokens:
+                out.append(0.0)
+                continue
+            rows = [token_features(s.tokens, i) for i in range(len(s.tokens))]
+            probabilities = self.model.predict_proba(self.vectorizer.transform(rows))
+            out.append(float(sum(p[classes.index(t)] if t in classes else 0.0 for p, t in zip(probabilities, s.tags))
+                             / len(s.tokens)))
+        return out

@@ -1,0 +1,30 @@
+"""The seed set: a small, high-quality slice of the gold *training* data (never dev or test)."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from typing import Callable, Hashable, Sequence
+
+
+def stratified_sample(records: Sequence[dict], n: int, seed: int, key: Callable[[dict], Hashable] = lambda r: r["label"]) -> list[dict]:
+    """``n`` records drawn so that each ``key`` value keeps its share (largest remainders get the leftovers)."""
+    groups: dict[Hashable, list[dict]] = defaultdict(list)
+    for record in records:
+        groups[key(record)].append(record)
+    rng = random.Random(seed)
+    quotas = {k: n * len(v) / len(records) for k, v in groups.items()}
+    counts = {k: int(q) for k, q in quotas.items()}
+    for k in sorted(quotas, key=lambda k: quotas[k] - counts[k], reverse=True)[: n - sum(counts.values())]:
+        counts[k] += 1
+    sample = [r for k in sorted(groups, key=str) for r in rng.sample(groups[k], counts[k])]
+    rng.shuffle(sample)
+    return sample
+
+
+def with_label_noise(records: Sequence[dict], rate: float, labels: Sequence[str], seed: int) -> list[dict]:
+    """A copy in which a ``rate`` share of the records carry a wrong label (``noisy=True`` marks them)."""
+    rng = random.Random(seed)
+    flipped = set(rng.sample(range(len(records)), round(rate * len(records))))
+    return [{**r, "label": rng.choice([l for l in labels if l != r["label"]]), "noisy": True} if i in flipped else dict(r)
+            for i, r in enumerate(records)]
