@@ -121,11 +121,12 @@ def test_killed_mid_epoch_resumes_to_the_same_result(small_ner, uninterrupted, t
     data, _ = small_ner
     interrupted = tmp_path / "interrupted"
     process = subprocess.Popen(_train_command(data, interrupted), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    checkpoint = interrupted / "checkpoints" / "last.pt"
     deadline = time.time() + 120
-    while not checkpoint.exists() and time.time() < deadline and process.poll() is None:
+    while not list((interrupted / "checkpoints").glob("*/last.pt")) and time.time() < deadline and process.poll() is None:
         time.sleep(0.02)
-    assert checkpoint.exists(), "the first epoch never finished"
+    checkpoints = list((interrupted / "checkpoints").glob("*/last.pt"))
+    assert checkpoints, "the first epoch never finished"
+    checkpoint = checkpoints[0]
     time.sleep(0.3)  # inside epoch 2 (an epoch of 96 sentences takes over a second)
     process.send_signal(sig)
     process.wait(timeout=60)
@@ -198,13 +199,18 @@ def test_pytorch_bin_weights_are_refused(tmp_path):
         load_token_classifier(str(tmp_path), ["O", "B-PER"])
 
 
-def test_resuming_with_other_settings_is_refused(small_ner, tmp_path):
+def test_other_settings_start_a_fresh_run_beside_the_old_one(small_ner, tmp_path):
     _, sentences = small_ner
     folder = tmp_path / "ck"
-    finetune_ner(sentences[:16], sentences[400:408], TrainConfig(epochs=1, batch_size=16, progress=False, checkpoint_dir=str(folder)))
-    with pytest.raises(ConfigError, match="other settings"):
-        finetune_ner(sentences[:16], sentences[400:408],
-                     TrainConfig(epochs=1, batch_size=8, progress=False, checkpoint_dir=str(folder)))
+    first = finetune_ner(sentences[:16], sentences[400:408], TrainConfig(epochs=1, batch_size=16, progress=False,
+                                                                        checkpoint_dir=str(folder)))
+    again = finetune_ner(sentences[:16], sentences[400:408], TrainConfig(epochs=1, batch_size=16, progress=False,
+                                                                        checkpoint_dir=str(folder)))
+    other = finetune_ner(sentences[:16], sentences[400:408], TrainConfig(epochs=1, batch_size=8, progress=False,
+                                                                        checkpoint_dir=str(folder)))
+    assert first.result.resumed_from_epoch is None and again.result.resumed_from_epoch == 0
+    assert other.result.resumed_from_epoch is None
+    assert len(list(folder.iterdir())) == 2
 
 
 @pytest.mark.parametrize("field,value", [("epochs", 0), ("epochs", -1), ("batch_size", 2.5), ("lr", 0),

@@ -73,7 +73,7 @@ def read_synonyms(path: str | Path) -> dict[str, list[str]]:
         word, rest = line.split("\t", 1)
         synonyms = [s.strip() for s in rest.split(",") if s.strip()]
         if not synonyms:
-            raise DataError(path, number, f"no synonyms for {word!r}")
+            raise DataError(path, number, f"no synonyms for {word!r}", "list synonyms after the tab, separated by commas")
         table[word.strip().lower()] = synonyms
     return table
 

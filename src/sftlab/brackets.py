@@ -84,7 +84,8 @@ def read_brackets(path: str | Path, types: Iterable[str] = DEFAULT_TYPES) -> lis
             if match:
                 doc = match.group(1)
                 if doc in seen_docs:
-                    raise DataError(path, number, f"document id {doc!r} already used on line {seen_docs[doc]}")
+                    raise DataError(path, number, f"document id {doc!r} already used on line {seen_docs[doc]}",
+                                    "give every document its own id")
                 seen_docs[doc] = number
             elif line.startswith("# doc"):
                 raise DataError(path, number, "malformed document line", "write '# doc: ID'")
@@ -94,12 +95,12 @@ def read_brackets(path: str | Path, types: Iterable[str] = DEFAULT_TYPES) -> lis
         try:
             tokens, tags = parse_bracket_line(line, types)
         except ValueError as exc:
-            raise DataError(path, number, str(exc)) from None
+            raise DataError(path, number, str(exc), "see data/ner/GUIDELINES.md, section 6, for the bracket format") from None
         if not tokens:
-            raise DataError(path, number, "no tokens in the line")
+            raise DataError(path, number, "no tokens in the line", "remove the line")
         sentences.append(Sentence(tokens, tags, doc, number))
     if not sentences:
-        raise DataError(path, None, "no sentences found")
+        raise DataError(path, None, "no sentences found", "add '# doc: ID' and sentences, one per line")
     return sentences
 
 

@@ -41,6 +41,16 @@ class Sentence:
             raise ValueError(f"{len(self.tokens)} tokens but {len(self.tags)} tags")
 
 
+def _fix_for(problem: str) -> str:
+    if "follows" in problem:
+        return "start entities with B-, or pass strict=False to repair IOB1-style starts"
+    if "unknown entity type" in problem:
+        return "correct the tag, or pass types=None to accept any type"
+    if "BIOES" in problem:
+        return "convert the file to IOB2 (sftlab.tags.bioes_to_iob2)"
+    return "tags are O or B-/I- followed by a type, as in B-PER"
+
+
 def read_conll(
     path: str | Path,
     *,
@@ -82,8 +92,7 @@ def read_conll(
                 tags = fixed
         if problems:
             position, problem = problems[0]
-            fix = "use strict=False to repair IOB1-style starts" if "follows" in problem else None
-            raise DataError(path, numbers[position], problem, fix)
+            raise DataError(path, numbers[position], problem, _fix_for(problem))
         sentences.append(Sentence(tokens, tags, doc, numbers[0], meta))
         tokens, tags, numbers, meta = [], [], [], {}
 
@@ -117,7 +126,8 @@ def read_conll(
         try:
             token, tag = columns[token_column], columns[tag_column].strip()
         except IndexError:
-            raise DataError(path, number, f"no column {token_column} or {tag_column} in a line of {len(columns)} columns") from None
+            raise DataError(path, number, f"no column {token_column} or {tag_column} in a line of {len(columns)} columns",
+                            "set token_column= and tag_column= to the file's columns") from None
         if not token.strip():
             raise DataError(path, number, "empty token", "remove the line or fill in the token")
         if not tag:
@@ -127,7 +137,8 @@ def read_conll(
         numbers.append(number)
     finish()
     if not sentences:
-        raise DataError(path, None, "no sentences found (the file is empty or holds only comments)")
+        raise DataError(path, None, "no sentences found (the file is empty or holds only comments)",
+                        "give the path of a CoNLL/IOB2 file: token and tag per line, blank line between sentences")
     if repaired:
         warnings.warn(f"{path}: repaired {repaired} IOB1-style I- starts to B-", RepairWarning, stacklevel=2)
     return sentences

@@ -22,6 +22,7 @@ import torch.distributed as dist
 from .atomic import write_json
 from .finetune import evaluate_classifier, evaluate_ner, finetune_classifier, finetune_ner
 from .sources import load_ner, load_text_classification
+from .splits import subsample
 from .training import TrainConfig, world
 
 
@@ -34,8 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-4)
-    parser.add_argument("--max-train", type=int, default=None, help="use the first N training examples")
-    parser.add_argument("--max-eval", type=int, default=None, help="use the first N dev and test examples")
+    parser.add_argument("--max-train", type=int, default=None, help="train on a seeded random sample of N examples")
+    parser.add_argument("--max-eval", type=int, default=None, help="evaluate on seeded random samples of N dev and test examples")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", required=True, help="folder for metrics.json, checkpoints and the model")
     args = parser.parse_args(argv)
@@ -51,8 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         train, dev, test = (load_ner(args.dataset, split) for split in ("train", "dev", "test"))
     else:
         train, dev, test = (load_text_classification(args.dataset, split) for split in ("train", "dev", "test"))
-    train = train[: args.max_train]
-    dev, test = dev[: args.max_eval], test[: args.max_eval]
+    train = subsample(train, args.max_train, args.seed)
+    dev, test = subsample(dev, args.max_eval, args.seed), subsample(test, args.max_eval, args.seed)
     if args.task == "ner":
         run = finetune_ner(train, dev, config, model_name=args.model)
         scores, _ = evaluate_ner(run, test)

@@ -92,8 +92,12 @@ def classification_scorer(records: Sequence[dict], labels: Sequence[str]):
 
 
 def finetune_classifier(train: Sequence[dict], dev: Sequence[dict], config: TrainConfig, *, labels: Sequence[str],
-                        model_name: str = "minilm", max_length: int = 128) -> Run:
-    """Fine-tune a sequence classifier on records ``{text, label}``."""
+                        model_name: str = "minilm", max_length: int = 128, prepare=None) -> Run:
+    """Fine-tune a sequence classifier on records ``{text, label}``.
+
+    ``prepare(model) -> model`` runs on the freshly loaded model before training (notebook 08 uses
+    it to wrap the model with LoRA adapters).
+    """
     labels = list(labels)
     label2id = {label: i for i, label in enumerate(labels)}
     tokenizer = load_tokenizer(model_name)
@@ -102,6 +106,8 @@ def finetune_classifier(train: Sequence[dict], dev: Sequence[dict], config: Trai
     dev_features = encode_text(dev, tokenizer, label2id, max_length)
     set_seed(config.seed)
     model = load_sequence_classifier(model_name, labels)
+    if prepare is not None:
+        model = prepare(model)
     result = fit(model, train_features, dev_features, collator=collator,
                  predict=lambda m, f: list(predict_probabilities(m, f, collator)),
                  score=classification_scorer(dev, labels), config=config)

@@ -12,6 +12,8 @@ import tempfile
 import time
 from typing import Callable, Sequence
 
+import torch
+
 from .training import TrainConfig
 
 KEEP = ("input_ids", "attention_mask", "labels", "token_type_ids")
@@ -25,12 +27,13 @@ def train_with_trainer(model, train_features: Sequence[dict], collator, config: 
                        dev_features: Sequence[dict] | None = None,
                        compute_metrics: Callable | None = None) -> dict:
     """Fine-tune ``model`` in place with ``transformers.Trainer``; return seconds and examples/s."""
-    from transformers import Trainer, TrainingArguments
+    from transformers import PrinterCallback, Trainer, TrainingArguments
 
     with tempfile.TemporaryDirectory() as scratch:
         options = dict(output_dir=scratch, num_train_epochs=config.epochs, per_device_train_batch_size=config.batch_size,
                        per_device_eval_batch_size=64, seed=config.seed, report_to="none", save_strategy="no",
-                       logging_strategy="no", disable_tqdm=not config.progress, use_cpu=config.device == "cpu")
+                       logging_strategy="no", disable_tqdm=not config.progress, use_cpu=config.device == "cpu",
+                       dataloader_pin_memory=torch.cuda.is_available())
         if matched:
             options.update(learning_rate=config.lr, weight_decay=config.weight_decay, warmup_steps=config.warmup_ratio,
                            max_grad_norm=config.max_grad_norm, lr_scheduler_type="linear", optim="adamw_torch",
@@ -40,6 +43,7 @@ def train_with_trainer(model, train_features: Sequence[dict], collator, config: 
         trainer = Trainer(model=model, args=TrainingArguments(**options), train_dataset=_strip(train_features),
                           eval_dataset=_strip(dev_features) if dev_features is not None else None,
                           data_collator=collator, compute_metrics=compute_metrics)
+        trainer.remove_callback(PrinterCallback)  # it prints the final metrics dict to stdout
         started = time.perf_counter()
         trainer.train()
         seconds = time.perf_counter() - started

@@ -25,13 +25,15 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise DataError(path, number, f"invalid JSON at column {exc.colno}: {exc.msg}") from None
+            raise DataError(path, number, f"invalid JSON at column {exc.colno}: {exc.msg}",
+                            "write one JSON object per line, keys and strings in double quotes") from None
         if not isinstance(record, dict):
-            raise DataError(path, number, f"expected a JSON object, found {type(record).__name__}")
+            raise DataError(path, number, f"expected a JSON object, found {type(record).__name__}",
+                            'write each record as {"text": ..., "label": ...}')
         record["_line"] = number
         records.append(record)
     if not records:
-        raise DataError(path, None, "no records found (the file is empty)")
+        raise DataError(path, None, "no records found (the file is empty)", "give the path of a non-empty .jsonl file")
     return records
 
 
@@ -62,7 +64,8 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
         record["_line"] = number
         records.append(record)
     if not records:
-        raise DataError(path, None, "no records found (empty file or a header only)")
+        raise DataError(path, None, "no records found (empty file or a header only)",
+                        "add one record per line below the header")
     return records
 
 
@@ -89,10 +92,12 @@ def read_text_labels(
                                 "pass text_field=/label_field= to name the right columns")
         text = record[text_field]
         if not isinstance(text, str):
-            raise DataError(path, line, f"field {text_field!r} must be a string, found {type(text).__name__}")
+            raise DataError(path, line, f"field {text_field!r} must be a string, found {type(text).__name__}",
+                            "quote the text")
         if not text.strip():
-            raise DataError(path, line, f"empty text in field {text_field!r}")
+            raise DataError(path, line, f"empty text in field {text_field!r}", "remove the record or fill in its text")
         label = record[label_field]
         if allowed is not None and label not in allowed:
-            raise DataError(path, line, f"unknown label {label!r} (known: {', '.join(map(str, sorted(allowed)))})")
+            raise DataError(path, line, f"unknown label {label!r} (known: {', '.join(map(str, sorted(allowed)))})",
+                            "correct the label, or pass labels= with the label set of your data")
     return records

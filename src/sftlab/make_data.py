@@ -84,14 +84,16 @@ def read_sentiment_sources(folder: Path) -> list[dict]:
                 continue
             fields = line.split("\t")
             if len(fields) != 4:
-                raise DataError(path, number, f"expected 4 tab-separated fields (id, label, item, text), found {len(fields)}")
+                raise DataError(path, number, f"expected 4 tab-separated fields (id, label, item, text), found {len(fields)}",
+                                "remove tabs inside the text; see data/sentiment/GUIDELINES.md")
             review_id, label, item, text = (f.strip() for f in fields)
             if label not in SENTIMENT_LABELS:
-                raise DataError(path, number, f"unknown label {label!r} (known: {', '.join(SENTIMENT_LABELS)})")
+                raise DataError(path, number, f"unknown label {label!r} (known: {', '.join(SENTIMENT_LABELS)})",
+                                "use one of the known labels")
             if not text or not item:
-                raise DataError(path, number, "empty item or text")
+                raise DataError(path, number, "empty item or text", "fill in the item and the review")
             if review_id in seen:
-                raise DataError(path, number, f"id {review_id!r} already used at {seen[review_id]}")
+                raise DataError(path, number, f"id {review_id!r} already used at {seen[review_id]}", "give each review its own id")
             seen[review_id] = f"{path.name}:{number}"
             records.append({"id": review_id, "domain": path.stem, "item": item, "text": text, "label": label})
     if not records:

@@ -92,7 +92,8 @@ def load_tokenizer(name: str = "minilm"):
     quiet_transformers()
     tokenizer = AutoTokenizer.from_pretrained(resolve_model(name), use_fast=True)
     if not tokenizer.is_fast:
-        raise ConfigError("model", name, "has no fast tokenizer; word_ids() label alignment needs one")
+        raise ConfigError("model", name, "has no fast tokenizer; word_ids() label alignment needs one",
+                          "use a model with a tokenizer.json (any BERT-family model)")
     return tokenizer
 
 

@@ -34,7 +34,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "04_construction": {
         "smoke": {"seed_size": 100, "max_new_tokens": 48, "perplexity_sample": 40, "rouge": 0.7, "cosine": 0.92,
                   "fluency_percentile": 95, "min_probability": 0.5, "per_round": 12, "lm_per_round": 12, "target_size": 400,
-                  "max_rounds": 2, "min_acceptance": 0.05, "downstream_seeds": 3, "finetune": False, "bias_sample": 100,
+                  "max_rounds": 2, "min_acceptance": 0.05, "downstream_seeds": 3, "finetune": False, "bias_sample": 60,
                   "noisy_rate": 0.3, "min_audit_coverage": 0.9, "ner_seed_size": 150, "ner_min_probability": 0.5,
                   "ner_target_size": 400},
         "cpu": {"seed_size": 100, "max_new_tokens": 48, "perplexity_sample": 100, "rouge": 0.7, "cosine": 0.92,
@@ -50,10 +50,10 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "05_ner": {
         "smoke": {"max_train": 500, "max_eval": 200, "epochs": 3, "batch_size": 16, "lr": 3e-4, "patience": 2,
-                  "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 500, "real_epochs": 3,
+                  "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 500, "real_epochs": 0,
                   "real_lr": 3e-4, "assert_margin": 0.1, "trainer_tolerance": 0.1},
         "cpu": {"max_train": 100_000, "max_eval": 100_000, "epochs": 5, "batch_size": 16, "lr": 3e-4, "patience": 2,
-                "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 1200, "real_epochs": 4,
+                "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 1200, "real_epochs": 6,
                 "real_lr": 3e-4, "assert_margin": 0.15, "trainer_tolerance": 0.08},
         "full": {"max_train": 100_000, "max_eval": 100_000, "epochs": 8, "batch_size": 32, "lr": 3e-4, "patience": 3,
                  "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 100_000, "real_epochs": 8,
@@ -61,11 +61,27 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "06_sentiment": {
         "smoke": {"max_train": 500, "max_eval": 200, "epochs": 3, "batch_size": 16, "lr": 1e-4, "patience": 2,
-                  "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 500, "real_epochs": 2, "assert_margin": 0.2},
+                  "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 400, "real_epochs": 2, "assert_margin": 0.2},
         "cpu": {"max_train": 100_000, "max_eval": 100_000, "epochs": 3, "batch_size": 16, "lr": 1e-4, "patience": 2,
                 "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 3000, "real_epochs": 2, "assert_margin": 0.25},
         "full": {"max_train": 100_000, "max_eval": 100_000, "epochs": 4, "batch_size": 32, "lr": 1e-4, "patience": 2,
                  "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 100_000, "real_epochs": 3, "assert_margin": 0.25},
+    },
+    "08_practice": {
+        "smoke": {"train_size": 160, "eval_size": 150, "test_size": 200, "epochs": 2, "batch_size": 8, "lr": 3e-4,
+                  "lr_sweep": [3e-5, 3e-4, 3e-3], "long_epochs": 4, "patience": 1, "lora_lr": 1e-2, "frozen_lr": 3e-2,
+                  "latency_texts": 20, "throughput_texts": 128},
+        "cpu": {"train_size": 600, "eval_size": 300, "test_size": 100_000, "epochs": 3, "batch_size": 16, "lr": 3e-4,
+                "lr_sweep": [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3], "long_epochs": 8, "patience": 2, "lora_lr": 1e-2,
+                "frozen_lr": 3e-2, "latency_texts": 50, "throughput_texts": 256},
+        "full": {"train_size": 100_000, "eval_size": 100_000, "test_size": 100_000, "epochs": 3, "batch_size": 32,
+                 "lr": 3e-4, "lr_sweep": [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3], "long_epochs": 10, "patience": 2,
+                 "lora_lr": 1e-2, "frozen_lr": 3e-2, "latency_texts": 100, "throughput_texts": 346},
+    },
+    "07_evaluation": {
+        "smoke": {"fallback_train": 500, "fallback_epochs": 3, "bootstrap_samples": 300},
+        "cpu": {"fallback_train": 100_000, "fallback_epochs": 4, "bootstrap_samples": 1000},
+        "full": {"fallback_train": 100_000, "fallback_epochs": 5, "bootstrap_samples": 2000},
     },
 }
 

@@ -60,6 +60,29 @@ def _format(value: Any) -> str:
     return str(value)
 
 
+def evaluation_section(build: Path, results: list[dict]) -> list[str]:
+    """Notebook 07's headline figures and the plots it saved in ``build/figures/``, as report lines."""
+    evaluation = next((r for r in results if r["notebook"] == "07_evaluation" and r["status"] == "ok"), None)
+    if evaluation is None:
+        return []
+    figures = evaluation["figures"]
+    headline = [("NER test entity F1 (strict)", "ner_test_f1", ("ner_f1_ci_low", "ner_f1_ci_high")),
+                ("sentiment test accuracy", "sentiment_test_accuracy", ("sentiment_accuracy_ci_low", "sentiment_accuracy_ci_high")),
+                ("sentiment macro-F1", "sentiment_test_macro_f1", None),
+                ("expected calibration error, before / after temperature scaling", "ece_before", None),
+                ("NER F1 with unseen names swapped in", "robust_unseen_f1", None)]
+    lines = ["", "## Evaluation", "", "| measure | value | 95% bootstrap CI |", "|---|---|---|"]
+    for title, key, interval in headline:
+        if key not in figures:
+            continue
+        value = _format(figures[key]) + (f" / {_format(figures['ece_after'])}" if key == "ece_before" else "")
+        ci = f"[{_format(figures[interval[0]])}, {_format(figures[interval[1]])}]" if interval and interval[0] in figures else ""
+        lines.append(f"| {title} | {value} | {ci} |")
+    for png in sorted((build / "figures").glob("07_*.png")):
+        lines += ["", f"![{png.stem}](figures/{png.name})"]
+    return lines
+
+
 def write_report(build: Path, profile: str, results: list[dict], extra_sections: list[str] | None = None) -> Path:
     """Write ``build/metrics.json`` and ``build/report.md`` from the main job's results.
 
@@ -86,6 +109,7 @@ def write_report(build: Path, profile: str, results: list[dict], extra_sections:
         lines += ["", "## Failures", ""]
         for r in failed:
             lines.append(f"- **{r['notebook']}**: {r['error']}")
+    lines += evaluation_section(build, results)
     for section in extra_sections or []:
         lines += ["", section]
     path = build / "report.md"

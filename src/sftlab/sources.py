@@ -75,7 +75,8 @@ def load_ner(dataset: str = "bundled", split: str = "train", *, strict: bool = T
     if path.is_dir():
         path = _split_file(path, split, NER_SUFFIXES)
     elif not path.is_file():
-        raise ConfigError("dataset", dataset, "is neither 'bundled', 'wnut16', 'hf:NAME' nor an existing path")
+        raise ConfigError("dataset", dataset, "is neither 'bundled', 'wnut16', 'hf:NAME' nor an existing path",
+                          "check the path (relative paths start in the notebook's folder)")
     return read_conll(path, strict=strict, types=types, tag_column=tag_column, token_column=token_column)
 
 
@@ -113,7 +114,8 @@ def _hf_ner(name: str, split: str, token_field: str = "tokens", tag_field: str =
     table = _hf_split(name, split)
     for field in (token_field, tag_field):
         if field not in table.column_names:
-            raise ConfigError("dataset", f"hf:{name}", f"has no column {field!r} (columns: {', '.join(table.column_names)})")
+            raise ConfigError("dataset", f"hf:{name}", f"has no column {field!r} (columns: {', '.join(table.column_names)})",
+                              "pick a dataset with tokens and ner_tags columns")
     feature = table.features[tag_field]
     names = getattr(getattr(feature, "feature", None), "names", None)
     sentences = []
@@ -134,7 +136,7 @@ def load_text_classification(dataset: str = "bundled", split: str = "train", *, 
     _check_split(split)
     if dataset == "bundled":
         if classes not in (2, 3):
-            raise ConfigError("classes", classes, "bundled sentiment has 2 or 3 classes")
+            raise ConfigError("classes", classes, "bundled sentiment has 2 or 3 classes", "use classes=2 or classes=3")
         records = read_text_labels(data_dir() / "sentiment" / f"{split}.jsonl",
                                    labels=("negative", "neutral", "positive"))
         return records if classes == 3 else [r for r in records if r["label"] != "neutral"]
@@ -154,7 +156,8 @@ def load_text_classification(dataset: str = "bundled", split: str = "train", *, 
     if path.is_dir():
         path = _split_file(path, split, TEXT_SUFFIXES)
     elif not path.is_file():
-        raise ConfigError("dataset", dataset, "is neither 'bundled', 'rotten_tomatoes', 'hf:NAME' nor an existing path")
+        raise ConfigError("dataset", dataset, "is neither 'bundled', 'rotten_tomatoes', 'hf:NAME' nor an existing path",
+                          "check the path (relative paths start in the notebook's folder)")
     records = read_text_labels(path, text_field=text_field, label_field=label_field, labels=labels)
     if text_field != "text" or label_field != "label":
         for record in records:

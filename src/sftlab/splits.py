@@ -70,3 +70,15 @@ def groups_crossing(splits: dict[str, Sequence[Hashable]]) -> set[Hashable]:
             if seen.setdefault(group, name) != name:
                 crossing.add(group)
     return crossing
+
+
+def subsample(items: Sequence[T], n: int | None, seed: int = 0) -> list[T]:
+    """A seeded random sample of ``n`` items in their original order (all items when ``n`` is None or large).
+
+    Use it instead of ``items[:n]``: files are often ordered (by domain, register, label or film),
+    so their first ``n`` lines are not a sample of the whole.
+    """
+    if n is None or n >= len(items):
+        return list(items)
+    chosen = sorted(random.Random(seed).sample(range(len(items)), n))
+    return [items[i] for i in chosen]

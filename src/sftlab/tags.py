@@ -26,7 +26,7 @@ def split_tag(tag: str) -> tuple[str, str | None]:
     """
     match = _TAG.match(tag)
     if not match:
-        raise ValueError(f"malformed tag {tag!r}: expected 'O' or a prefix B-, I-, E-, S- and a type")
+        raise ValueError(f"malformed tag {tag!r}: expected 'O' or a prefix B-, I-, E-, S- and a type, as in 'B-PER'")
     if tag == "O":
         return "O", None
     return match.group(1), match.group(2)

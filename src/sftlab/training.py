@@ -12,6 +12,8 @@ dev predictions are gathered from all ranks, and only rank 0 writes files.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -29,7 +31,11 @@ from .errors import ConfigError
 
 @dataclass
 class TrainConfig:
-    """Hyper-parameters and switches of :func:`fit` (defaults suit MiniLM on a few thousand examples)."""
+    """Hyper-parameters and switches of :func:`fit` (defaults suit MiniLM on a few thousand examples).
+
+    ``amp`` turns on autocast where it helps (bf16, else fp16, on CUDA; nothing on the CPU);
+    ``amp_dtype`` forces a dtype on any device, which notebook 08 uses to measure bf16 on the CPU.
+    """
 
     epochs: int = 3
     batch_size: int = 32
@@ -43,6 +49,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     amp: bool = True
+    amp_dtype: str | None = None
     freeze_encoder: bool = False
     checkpoint_dir: str | None = None
     progress: bool = True
@@ -51,11 +58,13 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "grad_accum"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
-                raise ConfigError(name, value, "must be a whole number >= 1")
+                raise ConfigError(name, value, "must be a whole number >= 1", f"for example {name}=1")
         if not self.lr > 0:
             raise ConfigError("lr", self.lr, "must be positive", "typical values: 5e-5 (BERT-base) to 3e-4 (MiniLM)")
         if not 0 <= self.warmup_ratio < 1:
             raise ConfigError("warmup_ratio", self.warmup_ratio, "must be in [0, 1)")
+        if self.amp_dtype not in (None, "bfloat16", "float16"):
+            raise ConfigError("amp_dtype", self.amp_dtype, "unknown", "use None (automatic), 'bfloat16' or 'float16'")
         if self.patience is not None and self.patience < 1:
             raise ConfigError("patience", self.patience, "must be >= 1 or None (no early stopping)")
 
@@ -149,19 +158,16 @@ def fit(model, train_features: Sequence[dict], dev_features: Sequence[dict], *, 
     from transformers import get_linear_schedule_with_warmup
 
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
-    dtype = autocast_dtype(device) if config.amp else None
-    scaler = torch.amp.GradScaler("cuda", enabled=dtype == torch.float16)
+    dtype = (getattr(torch, config.amp_dtype) if config.amp_dtype else autocast_dtype(device)) if config.amp else None
+    scaler = torch.amp.GradScaler(device.type, enabled=dtype == torch.float16 and device.type == "cuda")
     result = TrainResult()
     start_epoch = 0
-    folder = Path(config.checkpoint_dir) if config.checkpoint_dir else None
+    folder = Path(config.checkpoint_dir) / run_fingerprint(config, train_features) if config.checkpoint_dir else None
     if folder is not None:
         if folder.exists() and rank == 0:
             remove_stale_temporaries(folder)
         if (folder / "last.pt").is_file():
             state = load_checkpoint(folder / "last.pt", map_location=device)
-            if state["config"] != _resumable(config):
-                raise ConfigError("checkpoint_dir", str(folder), "holds a checkpoint of a run with other settings",
-                                  "use a new checkpoint_dir, or delete the old one to start afresh")
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             scheduler.load_state_dict(state["scheduler"])
@@ -218,7 +224,6 @@ def fit(model, train_features: Sequence[dict], dev_features: Sequence[dict], *, 
                 "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
                 "scaler": scaler.state_dict(), "rng": rng_state(), "epoch": epoch, "step": result.steps,
                 "history": result.history, "best_epoch": result.best_epoch, "best_score": result.best_score,
-                "config": _resumable(config),
             })
         if size > 1:
             dist.barrier()
@@ -233,12 +238,19 @@ def fit(model, train_features: Sequence[dict], dev_features: Sequence[dict], *, 
     return result
 
 
-def _resumable(config: TrainConfig) -> dict:
-    """The settings a checkpoint must share with the run that resumes it."""
-    keep = asdict(config)
+def run_fingerprint(config: TrainConfig, train_features: Sequence[dict]) -> str:
+    """A short hash of the settings and the training data: a run resumes only a checkpoint with the same one.
+
+    Checkpoints live in ``checkpoint_dir/<fingerprint>/``, so changing a parameter or the data
+    starts a fresh run beside the old one instead of resuming something else.
+    """
+    settings = asdict(config)
     for volatile in ("progress", "checkpoint_dir", "device"):
-        keep.pop(volatile)
-    return keep
+        settings.pop(volatile)
+    digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode())
+    for feature in train_features:
+        digest.update(repr((feature["input_ids"], feature["labels"])).encode())
+    return digest.hexdigest()[:12]
 
 
 def _is_number(value: Any) -> bool:

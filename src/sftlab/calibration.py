@@ -1,0 +1,61 @@
+"""Calibration: do predicted probabilities mean what they say?
+
+A model is calibrated when, of all the predictions it makes with confidence 0.8, about 80% are
+right. The **expected calibration error** (ECE) bins predictions by confidence and averages
+|accuracy − confidence| over bins, weighted by their size. **Temperature scaling** (Guo et al.,
+2017) divides the logits by one number T > 0 fitted on the dev set to minimise the negative
+log-likelihood; it changes confidences, never the predicted class.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+def reliability(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10) -> list[dict]:
+    """Per equal-width confidence bin: count, mean confidence and accuracy (empty bins omitted)."""
+    confidence = probabilities.max(1)
+    correct = probabilities.argmax(1) == labels
+    edges = np.linspace(0, 1, bins + 1)
+    rows = []
+    for low, high in zip(edges[:-1], edges[1:]):
+        inside = (confidence > low) & (confidence <= high) if low > 0 else (confidence >= low) & (confidence <= high)
+        if inside.any():
+            rows.append({"low": float(low), "high": float(high), "count": int(inside.sum()),
+                         "confidence": float(confidence[inside].mean()), "accuracy": float(correct[inside].mean())})
+    return rows
+
+
+def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
+    """ECE = Σ_bins (n_b / N) · |accuracy_b − confidence_b|."""
+    rows = reliability(probabilities, labels, bins)
+    total = sum(r["count"] for r in rows)
+    return float(sum(r["count"] / total * abs(r["accuracy"] - r["confidence"]) for r in rows))
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray, steps: int = 200) -> float:
+    """The temperature T minimising the NLL of softmax(logits / T) on (dev) ``labels``."""
+    z = torch.tensor(logits, dtype=torch.float64)
+    y = torch.tensor(labels, dtype=torch.long)
+    log_t = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.LBFGS([log_t], lr=0.1, max_iter=steps, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(z / log_t.exp(), y)
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    return float(log_t.detach().exp())
+
+
+def apply_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(logits / T)."""
+    return torch.softmax(torch.tensor(logits, dtype=torch.float64) / temperature, -1).numpy()
+
+
+def negative_log_likelihood(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Mean −log p(true class)."""
+    return float(-np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-12, 1)).mean())

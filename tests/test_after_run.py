@@ -1,0 +1,154 @@
+"""Checks of what the test command's run left in build/: report, determinism, the site in a real browser.
+
+`python3 tasks.py test` runs these after the main job (smoke profile) and after nbval, which ran
+every notebook a second time with SFTLAB_BUILD_DIR=build/nbval. They are skipped when there is no
+such run to check (for example when pytest runs on its own).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sftlab.runner import find_notebooks, notebook_name
+
+from conftest import ROOT
+
+BUILD = ROOT / "build"
+pytestmark = pytest.mark.after_run
+
+needs_run = pytest.mark.skipif(not (BUILD / "metrics.json").is_file(), reason="no main job output in build/")
+
+
+@needs_run
+def test_report_lists_every_notebook_as_ok_with_figures():
+    metrics = json.loads((BUILD / "metrics.json").read_text())
+    names = [notebook_name(p) for p in find_notebooks(ROOT / "notebooks")]
+    assert metrics["profile"] == "smoke"
+    assert sorted(metrics["notebooks"]) == sorted(names)
+    failed = {n: e["status"] for n, e in metrics["notebooks"].items() if e["status"] != "ok"}
+    assert not failed, f"failed notebooks: {failed} (see build/report.md)"
+    assert all(metrics["notebooks"][n]["figures"] for n in names), "a notebook recorded no figures"
+    report = (BUILD / "report.md").read_text()
+    assert all(f"| {n} | ok |" in report for n in names)
+    assert "## Evaluation" in report and "figures/07_reliability.png" in report
+    assert (BUILD / "figures" / "07_reliability.png").is_file()
+
+
+@needs_run
+@pytest.mark.skipif(not (BUILD / "nbval" / "metrics").is_dir(), reason="no second (nbval) run in build/nbval")
+def test_two_smoke_runs_give_identical_metrics():
+    """The main job's run and nbval's run are two independent smoke runs on this CPU."""
+    main = {p.relative_to(BUILD / "metrics"): json.loads(p.read_text()) for p in (BUILD / "metrics").rglob("*.json")}
+    second = {p.relative_to(BUILD / "nbval" / "metrics"): json.loads(p.read_text())
+              for p in (BUILD / "nbval" / "metrics").rglob("*.json")}
+    assert set(main) == set(second), "the two runs recorded figures for different notebooks"
+    different = {str(k): {f: (main[k][f], second[k].get(f)) for f in main[k] if main[k][f] != second[k].get(f)}
+                 for k in main if main[k] != second[k]}
+    assert not different, f"figures that differ between two smoke runs: {different}"
+
+
+@needs_run
+def test_pip_freeze_was_written():
+    freeze = (BUILD / "pip-freeze.txt").read_text()
+    assert "torch==2.13.0" in freeze and "transformers==" in freeze
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Browser:
+    """Headless Chromium driven over the DevTools protocol (websocket-client is in the lock)."""
+
+    def __init__(self, executable: str):
+        self.profile = tempfile.mkdtemp(prefix="sftlab-chromium-")
+        self.port = _free_port()
+        self.process = subprocess.Popen(
+            [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+             f"--user-data-dir={self.profile}", f"--remote-debugging-port={self.port}", "--window-size=1280,900",
+             "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 30
+        while True:
+            try:
+                pages = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json", timeout=2).read())
+                page = next(p for p in pages if p.get("type") == "page")
+                break
+            except (OSError, StopIteration):
+                if time.time() > deadline:
+                    raise RuntimeError("chromium did not open its DevTools port")
+                time.sleep(0.2)
+        import websocket
+
+        self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+        self.next_id = 0
+
+    def call(self, method: str, **params):
+        self.next_id += 1
+        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+
+    def evaluate(self, expression: str):
+        return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
+
+    def open(self, url: str, ready: str, timeout: float = 30) -> None:
+        self.call("Page.navigate", url=url)
+        deadline = time.time() + timeout
+        while not self.evaluate(f"document.readyState === 'complete' && ({ready})"):
+            if time.time() > deadline:
+                raise AssertionError(f"{url}: not ready within {timeout} s ({ready})")
+            time.sleep(0.25)
+
+    def screenshot(self, path: Path) -> None:
+        path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
+
+    def close(self) -> None:
+        self.socket.close()
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(not (BUILD / "site" / "index.html").is_file(), reason="no site built in build/site")
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (tasks.py installs it in CI)")
+def test_site_renders_title_equations_and_plots_in_a_browser():
+    browser = Browser(CHROMIUM)
+    try:
+        browser.open((BUILD / "site" / "index.html").as_uri(), "document.title.length > 0")
+        assert "sftlab" in browser.evaluate("document.title")
+        links = browser.evaluate("Array.from(document.querySelectorAll('nav a, .bd-sidebar a')).map(a => a.textContent.trim())")
+        assert any(link.startswith("01 ·") for link in links) and any(link.startswith("08 ·") for link in links)
+        browser.screenshot(BUILD / "site-index.png")
+        typeset = ("(window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && "
+                   "document.querySelectorAll('.MathJax, .MathJax_Display, .MathJax_CHTML').length > 0)")
+        browser.open((BUILD / "site" / "01_theory.html").as_uri(), typeset, timeout=60)
+        assert browser.evaluate("document.querySelector('h1').textContent").startswith("01 ·")
+        errors = browser.evaluate("document.querySelectorAll('.MathJax_Error, merror').length")
+        assert errors == 0, f"{errors} equations failed to render"
+        assert browser.evaluate("document.querySelectorAll('.MathJax_Display, .MathJax').length") > 20
+        loaded = browser.evaluate("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length")
+        assert loaded >= 3, f"only {loaded} images rendered"
+        browser.screenshot(BUILD / "site-01_theory.png")
+        assert (BUILD / "site-01_theory.png").stat().st_size > 10_000
+    finally:
+        browser.close()
