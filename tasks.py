@@ -123,10 +123,6 @@ def task_test(args: list[str]) -> int:
     py = ensure_env()
     ensure_browser()
     build = ROOT / "build"
-    build.mkdir(exist_ok=True)
-    freeze = subprocess.run([py, "-m", "pip", "freeze", "--disable-pip-version-check"], capture_output=True, text=True, cwd=ROOT)
-    (build / "pip-freeze.txt").write_text(freeze.stdout)
-    say("pip freeze (also in build/pip-freeze.txt):\n" + freeze.stdout)
     env = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
     steps = [
         ("unit tests", [py, "-m", "pytest", "tests", "-m", "not after_run", *args], {}),
@@ -139,6 +135,11 @@ def task_test(args: list[str]) -> int:
     ]
     failed = []
     for title, command, extra in steps:
+        if title == "nbval over notebooks/":  # after the main job, whose --fresh empties build/
+            freeze = subprocess.run([py, "-m", "pip", "freeze", "--disable-pip-version-check"], capture_output=True,
+                                    text=True, cwd=ROOT)
+            (build / "pip-freeze.txt").write_text(freeze.stdout)
+            say("pip freeze (also in build/pip-freeze.txt):\n" + freeze.stdout)
         say(f"=== {title}")
         started = time.perf_counter()
         code = sh(*command, env={**env, **extra}, check=False)

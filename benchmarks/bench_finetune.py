@@ -21,7 +21,6 @@ and writes ``build/bench_finetune.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import threading
 import time
 from pathlib import Path

@@ -77,7 +77,7 @@ class Browser:
         self.port = _free_port()
         self.process = subprocess.Popen(
             [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--remote-allow-origins=*",
              f"--user-data-dir={self.profile}", f"--remote-debugging-port={self.port}", "--window-size=1280,900",
              "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 30
@@ -88,7 +88,7 @@ class Browser:
                 break
             except (OSError, StopIteration):
                 if time.time() > deadline:
-                    raise RuntimeError("chromium did not open its DevTools port")
+                    raise RuntimeError("chromium did not open its DevTools port") from None
                 time.sleep(0.2)
         import websocket
 

@@ -99,3 +99,20 @@ def test_bad_profile_parameters(kwargs, phrase):
     profile = kwargs.pop("profile", "smoke")
     with pytest.raises(ConfigError, match=phrase):
         settings("01_theory", profile, **kwargs)
+
+
+def test_every_notebook_records_under_its_own_name_and_has_settings():
+    """The report finds a notebook's figures by its file name, so record() must use that name."""
+    import json
+    import re
+
+    from sftlab.profiles import SETTINGS
+
+    from conftest import ROOT
+
+    for path in runner.find_notebooks(ROOT / "notebooks"):
+        name = runner.notebook_name(path)
+        code = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
+        assert re.findall(r'record\("([^"]+)"', code) == [name], f"{path.name} records under another name"
+        if not name.startswith("solutions/"):
+            assert re.findall(r'settings\("([^"]+)"', code) == [name] and name in SETTINGS, path.name

@@ -19,7 +19,7 @@ from typing import Sequence
 from .conll import Sentence
 from .errors import DataError
 from .tags import spans_from_iob2
-from .textfile import iter_lines
+from .textfile import iter_tab_pairs
 from .words import split_words
 
 PROTECTED = frozenset("not no never n't nothing nobody none nor neither without hardly barely but however although "
@@ -65,16 +65,11 @@ def augment_ner(sentences: Sequence[Sentence], copies: int = 1, rate: float = 1.
 def read_synonyms(path: str | Path) -> dict[str, list[str]]:
     """``word<TAB>synonym, synonym, ...`` lines (``#`` comments) -> word -> synonyms (symmetric closure not applied)."""
     table = {}
-    for number, line in iter_lines(path):
-        if not line.strip() or line.startswith("#"):
-            continue
-        if "\t" not in line:
-            raise DataError(path, number, "expected 'word<TAB>synonym, synonym, ...'")
-        word, rest = line.split("\t", 1)
+    for number, word, rest in iter_tab_pairs(path, "word<TAB>synonym, synonym, ..."):
         synonyms = [s.strip() for s in rest.split(",") if s.strip()]
         if not synonyms:
             raise DataError(path, number, f"no synonyms for {word!r}", "list synonyms after the tab, separated by commas")
-        table[word.strip().lower()] = synonyms
+        table[word.lower()] = synonyms
     return table
 
 

@@ -4,7 +4,7 @@
 - ``cpu``: a learner's laptop. About 15 minutes for all notebooks on 2 cores.
 - ``full``: all data and epochs; meant for a GPU.
 
-A notebook reads its sizes with ``settings("05_ner", profile)``; papermill parameters can
+A notebook reads its sizes with ``settings("05_ner_finetuning", profile)`` (keys are the notebooks' file names); papermill parameters can
 override single values (``epochs=5``), and bad values fail with a message naming the parameter.
 """
 
@@ -25,13 +25,13 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "cpu": {"logreg_steps": 300, "vocab_size": 1000, "adam_steps": 500},
         "full": {"logreg_steps": 500, "vocab_size": 2000, "adam_steps": 1000},
     },
-    "02_data": {
+    "02_building_data": {
         "smoke": {"planted_errors": 40, "aug_sizes": [100, 300], "aug_seeds": 3},
         "cpu": {"planted_errors": 60, "aug_sizes": [100, 200, 400], "aug_seeds": 5},
         "full": {"planted_errors": 60, "aug_sizes": [100, 200, 400, 800], "aug_seeds": 5},
     },
-    "03_formats": {"smoke": {}, "cpu": {}, "full": {}},
-    "04_construction": {
+    "03_data_formats": {"smoke": {}, "cpu": {}, "full": {}},
+    "04_automated_construction": {
         "smoke": {"seed_size": 100, "max_new_tokens": 48, "perplexity_sample": 40, "rouge": 0.7, "cosine": 0.92,
                   "fluency_percentile": 95, "min_probability": 0.5, "per_round": 12, "lm_per_round": 12, "target_size": 400,
                   "max_rounds": 2, "min_acceptance": 0.05, "downstream_seeds": 3, "finetune": False, "bias_sample": 60,
@@ -48,7 +48,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                  "noisy_rate": 0.3, "min_audit_coverage": 0.0, "ner_seed_size": 150, "ner_min_probability": 0.5,
                  "ner_target_size": 1000},
     },
-    "05_ner": {
+    "05_ner_finetuning": {
         "smoke": {"max_train": 500, "max_eval": 200, "epochs": 3, "batch_size": 16, "lr": 3e-4, "patience": 2,
                   "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 500, "real_epochs": 0,
                   "real_lr": 3e-4, "assert_margin": 0.1, "trainer_tolerance": 0.1},
@@ -59,7 +59,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                  "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 100_000, "real_epochs": 8,
                  "real_lr": 3e-4, "assert_margin": 0.15, "trainer_tolerance": 0.08},
     },
-    "06_sentiment": {
+    "06_sentiment_finetuning": {
         "smoke": {"max_train": 500, "max_eval": 200, "epochs": 3, "batch_size": 16, "lr": 1e-4, "patience": 2,
                   "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 400, "real_epochs": 2, "assert_margin": 0.2},
         "cpu": {"max_train": 100_000, "max_eval": 100_000, "epochs": 3, "batch_size": 16, "lr": 1e-4, "patience": 2,

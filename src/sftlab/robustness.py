@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Sequence
 
 from .conll import Sentence
-from .errors import DataError
 from .tags import spans_from_iob2
-from .textfile import iter_lines
+from .textfile import iter_tab_pairs
 from .words import split_words
 
 
@@ -47,13 +46,8 @@ def with_typos(sentences: Sequence[Sentence], rate: float = 0.2, seed: int = 0) 
 def read_unseen_entities(path: str | Path) -> dict[str, list[list[str]]]:
     """``TYPE<TAB>name`` lines -> type -> tokenized names."""
     names: dict[str, list[list[str]]] = {}
-    for number, line in iter_lines(path):
-        if not line.strip() or line.startswith("#"):
-            continue
-        if "\t" not in line:
-            raise DataError(path, number, "expected 'TYPE<TAB>name'")
-        kind, name = line.split("\t", 1)
-        names.setdefault(kind.strip(), []).append(split_words(name.strip()))
+    for _, kind, name in iter_tab_pairs(path, "TYPE<TAB>name"):
+        names.setdefault(kind, []).append(split_words(name))
     return names
 
 

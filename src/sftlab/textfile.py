@@ -28,3 +28,17 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
             if number == 1:
                 text = text.removeprefix("\ufeff")
             yield number, text.rstrip("\r\n")
+
+
+def iter_tab_pairs(path: str | Path, layout: str) -> Iterator[tuple[int, str, str]]:
+    """``(line_number, key, value)`` of ``key<TAB>value`` lines; blank and ``#`` lines are skipped.
+
+    A line without a tab raises :class:`DataError` that shows the expected ``layout``.
+    """
+    for number, line in iter_lines(path):
+        if not line.strip() or line.startswith("#"):
+            continue
+        if "\t" not in line:
+            raise DataError(path, number, f"expected '{layout}'", "separate the two fields with a tab")
+        key, value = line.split("\t", 1)
+        yield number, key.strip(), value.strip()

@@ -1,0 +1,49 @@
+"""Safety rules of the code base, checked on the code itself."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from conftest import ROOT
+
+SOURCES = sorted((ROOT / "src").rglob("*.py")) + sorted((ROOT / "benchmarks").rglob("*.py")) + [ROOT / "tasks.py"]
+NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
+
+
+def _notebook_code(path):
+    return "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
+
+
+def test_remote_code_is_never_trusted():
+    for path in SOURCES + NOTEBOOKS:
+        text = path.read_text() if path.suffix == ".py" else _notebook_code(path)
+        assert not re.search(r"trust_remote_code\s*=\s*True", text), path
+
+
+def test_every_torch_load_is_weights_only():
+    for path in SOURCES:
+        for match in re.finditer(r"torch\.load\((.*)", path.read_text()):
+            assert "weights_only=True" in match.group(1), f"{path}: {match.group(0)}"
+
+
+def test_pretrained_weights_load_from_safetensors_or_gguf_only():
+    """Model weights come from safetensors (or the GGUF file of the embedded generator), never a pickle."""
+    calls = [(path, line) for path in SOURCES for line in path.read_text().splitlines()
+             if "from_pretrained(" in line and "Tokenizer" not in line and "def " not in line]
+    assert len(calls) >= 5
+    for path, line in calls:
+        assert "use_safetensors=True" in line or "gguf_file=" in line, f"{path}: {line.strip()}"
+
+
+def test_notebooks_download_and_run_nothing_from_the_network():
+    pattern = re.compile(r"https?://|urllib|requests\.|wget|curl |^!|%pip|snapshot_download|hf_hub_download", re.M)
+    for path in NOTEBOOKS:
+        code = _notebook_code(path)
+        found = pattern.findall(code)
+        assert not [f for f in found if f not in ("https://",)] or _only_example_urls(code), f"{path}: {found}"
+
+
+def _only_example_urls(code: str) -> bool:
+    """URLs may appear as data (an example string to clean), never as something fetched."""
+    return all("example" in url for url in re.findall(r"https?://\S+", code)) and not re.search(r"urllib|requests\.|wget", code)
