@@ -123,7 +123,7 @@ def task_test(args: list[str]) -> int:
     py = ensure_env()
     ensure_browser()
     build = ROOT / "build"
-    env = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+    env = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONHASHSEED": "0"}
     steps = [
         ("unit tests", [py, "-m", "pytest", "tests", "-m", "not after_run", *args], {}),
         ("main job, smoke profile", [py, "-m", "sftlab", "run", "--profile", "smoke", "--fresh", "--no-progress"], {}),

@@ -78,14 +78,13 @@ def test_fine_tuning_on_real_web_text_beats_the_gazetteer():
     from sftlab.training import TrainConfig
 
     train, test = _read("dev"), _read("test")
-    train_sample = subsample(train, 600, 0)
+    train_sample = subsample(train, 600, 0)  # the smoke size: both models see the same 600 sentences
     dev = subsample(test, 200, 1)
     run = finetune_ner(train_sample, dev, TrainConfig(epochs=3, batch_size=16, lr=3e-4, patience=None, progress=False))
     f1 = evaluate_ner(run, test)[0]["f1"]
-    gazetteer = build_gazetteer(train)
+    gazetteer = build_gazetteer(train_sample)
     baseline = entity_scores([s.tags for s in test], [gazetteer_tag(s.tokens, gazetteer) for s in test])["f1"]
-    print(f"UNER EWT, train on 600 dev sentences, test on {len(test)}: fine-tuned F1 {f1:.3f}, "
-          f"gazetteer (all 2,001 dev sentences) F1 {baseline:.3f}")
+    print(f"UNER EWT, 600 training sentences, test on {len(test)}: fine-tuned F1 {f1:.3f}, gazetteer F1 {baseline:.3f}")
     assert f1 > baseline + 0.1
 
 

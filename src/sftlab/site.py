@@ -30,7 +30,15 @@ myst_enable_extensions = ["dollarmath", "amsmath"]
 html_theme = "sphinx_book_theme"
 html_title = "sftlab: supervised fine-tuning, and the data for it"
 html_static_path = ["_static"]
-mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML"
+mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"  # the config jupyter-server-mathjax ships
+# The offline MathJax is version 2: configure it the version-2 way, and stop MyST from adding a
+# version-3 `window.MathJax = {...}` object, which MathJax 2 would take as its (empty) configuration.
+myst_update_mathjax = False
+# The package ships the STIX-Web web fonts only (not MathJax's default TeX fonts): use them.
+mathjax2_config = {"tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
+                               "processEscapes": True},
+                   "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
+                   "SVG": {"font": "STIX-Web"}}
 html_theme_options = {"show_toc_level": 2}
 exclude_patterns = ["_build"]
 suppress_warnings = ["mystnb.unknown_mime_type", "misc.highlighting_failure"]
