@@ -1,8 +1,8 @@
 """Run profiles: one switch that sizes every notebook.
 
 - ``smoke``: CI and nbval. Minutes on 2 CPU cores; small data, real learning.
-- ``cpu``: a learner's laptop: all of the project's data for most experiments, sized from the
-  smoke timings to take roughly 15 to 20 minutes for all notebooks on 2 cores.
+- ``cpu``: a learner's laptop: all of the project's data for most experiments; about 16 minutes
+  for all notebooks on 2 cores (measured).
 - ``full``: all data and epochs; meant for a GPU.
 
 A notebook reads its sizes with ``settings("05_ner_finetuning", profile)`` (keys are the notebooks' file names); papermill parameters can
@@ -40,7 +40,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                   "ner_target_size": 400},
         "cpu": {"seed_size": 100, "max_new_tokens": 48, "perplexity_sample": 100, "rouge": 0.7, "cosine": 0.92,
                 "fluency_percentile": 95, "min_probability": 0.5, "per_round": 24, "lm_per_round": 16, "target_size": 400,
-                "max_rounds": 3, "min_acceptance": 0.05, "downstream_seeds": 3, "finetune": False, "bias_sample": 200,
+                "max_rounds": 2, "min_acceptance": 0.05, "downstream_seeds": 3, "finetune": False, "bias_sample": 200,
                 "noisy_rate": 0.3, "min_audit_coverage": 0.0, "ner_seed_size": 150, "ner_min_probability": 0.5,
                 "ner_target_size": 400},
         "full": {"seed_size": 100, "max_new_tokens": 64, "perplexity_sample": 200, "rouge": 0.7, "cosine": 0.92,
@@ -53,7 +53,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "smoke": {"max_train": 500, "max_eval": 200, "epochs": 3, "batch_size": 16, "lr": 3e-4, "patience": 2,
                   "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 500, "real_epochs": 0,
                   "real_lr": 3e-4, "assert_margin": 0.1, "trainer_tolerance": 0.1},
-        "cpu": {"max_train": 100_000, "max_eval": 100_000, "epochs": 4, "batch_size": 16, "lr": 3e-4, "patience": 2,
+        "cpu": {"max_train": 100_000, "max_eval": 100_000, "epochs": 3, "batch_size": 16, "lr": 3e-4, "patience": 2,
                 "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 1000, "real_epochs": 6,
                 "real_lr": 3e-4, "assert_margin": 0.15, "trainer_tolerance": 0.08},
         "full": {"max_train": 100_000, "max_eval": 100_000, "epochs": 8, "batch_size": 32, "lr": 3e-4, "patience": 3,
@@ -63,8 +63,8 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "06_sentiment_finetuning": {
         "smoke": {"max_train": 500, "max_eval": 200, "epochs": 3, "batch_size": 16, "lr": 1e-4, "patience": 2,
                   "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 400, "real_epochs": 2, "assert_margin": 0.2},
-        "cpu": {"max_train": 1200, "max_eval": 100_000, "epochs": 3, "batch_size": 16, "lr": 1e-4, "patience": 2,
-                "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 2000, "real_epochs": 2, "assert_margin": 0.25},
+        "cpu": {"max_train": 1000, "max_eval": 100_000, "epochs": 3, "batch_size": 16, "lr": 1e-4, "patience": 2,
+                "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 1400, "real_epochs": 2, "assert_margin": 0.25},
         "full": {"max_train": 100_000, "max_eval": 100_000, "epochs": 4, "batch_size": 32, "lr": 1e-4, "patience": 2,
                  "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 100_000, "real_epochs": 3, "assert_margin": 0.25},
     },
@@ -72,8 +72,8 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "smoke": {"train_size": 160, "eval_size": 150, "test_size": 200, "epochs": 2, "batch_size": 8, "lr": 3e-4,
                   "lr_sweep": [3e-5, 3e-4, 3e-3], "long_epochs": 4, "patience": 1, "lora_lr": 1e-2, "frozen_lr": 3e-2,
                   "latency_texts": 20, "throughput_texts": 128},
-        "cpu": {"train_size": 300, "eval_size": 300, "test_size": 100_000, "epochs": 3, "batch_size": 16, "lr": 3e-4,
-                "lr_sweep": [3e-5, 1e-4, 3e-4, 3e-3], "long_epochs": 8, "patience": 2, "lora_lr": 1e-2,
+        "cpu": {"train_size": 250, "eval_size": 300, "test_size": 100_000, "epochs": 3, "batch_size": 16, "lr": 3e-4,
+                "lr_sweep": [3e-5, 3e-4, 3e-3], "long_epochs": 6, "patience": 2, "lora_lr": 1e-2,
                 "frozen_lr": 3e-2, "latency_texts": 50, "throughput_texts": 256},
         "full": {"train_size": 100_000, "eval_size": 100_000, "test_size": 100_000, "epochs": 3, "batch_size": 32,
                  "lr": 3e-4, "lr_sweep": [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3], "long_epochs": 10, "patience": 2,
