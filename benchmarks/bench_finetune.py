@@ -15,12 +15,18 @@ Same model (the embedded MiniLM), same training sentences, epochs, batch size an
 
 It reports training examples/s (training time only), the dev entity F1 (strict seqeval) after
 training, and the peak memory growth during training (RSS on a CPU, allocated memory on a GPU),
-and writes ``build/bench_finetune.json``.
+and writes ``build/bench_finetune.json``. Each method runs in a fresh Python process of its own
+(the script calls itself with ``--only``), so one method's allocations do not hide another's
+peak memory; ``--same-process`` runs them all in this one.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -118,9 +124,15 @@ def main() -> int:
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--only", default="a,b,c", help="which methods to run, e.g. a,c")
     parser.add_argument("--output", default="build/bench_finetune.json")
+    parser.add_argument("--same-process", action="store_true", help="run every method in this process")
+    parser.add_argument("--quiet", action="store_true", help="write the JSON without printing the table")
     args = parser.parse_args()
+    methods = [m for m in "abc" if m in args.only]
+    if len(methods) > 1 and not args.same_process:
+        return run_each_in_own_process(args, methods)
     device = pick_device()
-    print(describe_environment(device), flush=True)
+    if not args.quiet:
+        print(describe_environment(device), flush=True)
     train = subsample(load_ner(args.dataset, "train"), args.train, 0)
     dev = subsample(load_ner(args.dataset, "dev"), args.dev, 0)
     labels = label_list(entity_types([s.tags for s in train + dev]))
@@ -167,20 +179,49 @@ def main() -> int:
                      "dev_f1": dev_f1(model.to(device)), "peak_memory_mb": memory.peak_mb, "train_seconds": timing["seconds"]})
         print(rows[-1], flush=True)
 
-    print(f"\n{len(train)} training sentences x {args.epochs} epochs, batch {args.batch_size}, lr {args.lr}, device {device}")
-    print(f"{'method':32} {'examples/s':>11} {'dev F1':>7} {'peak MB':>8} {'seconds':>8}")
-    for r in rows:
-        print(f"{r['method']:32} {r['examples_per_second']:11.1f} {r['dev_f1']:7.3f} {r['peak_memory_mb']:8.0f} {r['train_seconds']:8.1f}")
-    by = {r["method"][:3]: r for r in rows}
-    if "(a)" in by and "(b)" in by:
-        print(f"sftlab / seeds' style throughput: {by['(a)']['examples_per_second'] / by['(b)']['examples_per_second']:.1f}x")
-    if "(a)" in by and "(c)" in by:
-        print(f"sftlab / Trainer throughput: {by['(a)']['examples_per_second'] / by['(c)']['examples_per_second']:.2f}x")
-    write_json(Path(args.output), {"device": str(device), "environment": describe_environment(device),
-                                   "dataset": args.dataset, "train_sentences": len(train), "epochs": args.epochs, "batch_size": args.batch_size,
-                                   "lr": args.lr, "results": rows})
-    print(f"wrote {args.output}")
+    report(args, {"device": str(device), "environment": describe_environment(device), "dataset": args.dataset,
+                  "train_sentences": len(train), "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
+                  "results": rows})
     return 0
+
+
+def run_each_in_own_process(args: argparse.Namespace, methods: list[str]) -> int:
+    """Run this script once per method (``--only m``) and report their rows together."""
+    summary = None
+    with tempfile.TemporaryDirectory() as folder:
+        for method in methods:
+            output = Path(folder) / f"{method}.json"
+            command = [sys.executable, __file__, "--dataset", args.dataset, "--train", str(args.train), "--dev", str(args.dev),
+                       "--epochs", str(args.epochs), "--batch-size", str(args.batch_size), "--lr", str(args.lr),
+                       "--only", method, "--output", str(output), "--quiet"]
+            if subprocess.run(command).returncode != 0:
+                print(f"method ({method}) failed; see its output above", file=sys.stderr)
+                return 1
+            part = json.loads(output.read_text(encoding="utf-8"))
+            summary = part if summary is None else {**summary, "results": summary["results"] + part["results"]}
+    report(args, summary)
+    return 0
+
+
+def report(args: argparse.Namespace, summary: dict) -> None:
+    """Print the side-by-side table (unless ``--quiet``) and write it to ``args.output``."""
+    rows = summary["results"]
+    if not args.quiet:
+        print(f"\n{summary['environment']}")
+        print(f"{summary['train_sentences']} training sentences x {args.epochs} epochs, batch {args.batch_size}, "
+              f"lr {args.lr}, device {summary['device']}")
+        print(f"{'method':32} {'examples/s':>11} {'dev F1':>7} {'peak MB':>8} {'seconds':>8}")
+        for r in rows:
+            print(f"{r['method']:32} {r['examples_per_second']:11.1f} {r['dev_f1']:7.3f} {r['peak_memory_mb']:8.0f} "
+                  f"{r['train_seconds']:8.1f}")
+        by = {r["method"][:3]: r for r in rows}
+        if "(a)" in by and "(b)" in by:
+            print(f"sftlab / seeds' style throughput: {by['(a)']['examples_per_second'] / by['(b)']['examples_per_second']:.1f}x")
+        if "(a)" in by and "(c)" in by:
+            print(f"sftlab / Trainer throughput: {by['(a)']['examples_per_second'] / by['(c)']['examples_per_second']:.2f}x")
+    write_json(Path(args.output), summary)
+    if not args.quiet:
+        print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":
