@@ -147,6 +147,11 @@ def main() -> int:
         run = Run(model, tokenizer, collator, labels, TrainResult(), 128)
         return evaluate_ner(run, dev)[0]["f1"]
 
+    def add(method, model, seconds, rate, memory):
+        rows.append({"method": method, "examples_per_second": rate, "dev_f1": dev_f1(model),
+                     "peak_memory_mb": memory.peak_mb, "train_seconds": seconds})
+        print(rows[-1], flush=True)
+
     if "a" in args.only:
         set_seed(0)
         model = load_token_classifier("minilm", labels)
@@ -158,26 +163,20 @@ def main() -> int:
             result = fit(model, features, dev_features, collator=collator, config=config, score=ner_scorer(dev),
                          predict=lambda m, f: predict_word_tags(m, f, collator))
         seconds = result.train_seconds + tokenize_seconds
-        rows.append({"method": "(a) sftlab loop", "examples_per_second": examples / seconds, "dev_f1": dev_f1(model),
-                     "peak_memory_mb": memory.peak_mb, "train_seconds": seconds})
-        print(rows[-1], flush=True)
+        add("(a) sftlab loop", model, seconds, examples / seconds, memory)
     if "b" in args.only:
         set_seed(0)
         model = load_token_classifier("minilm", labels)
         with PeakMemory(device) as memory:
             seconds = seeds_style(model, train, tokenizer, label2id, args.epochs, args.batch_size, args.lr, device)
-        rows.append({"method": "(b) seeds' style", "examples_per_second": examples / seconds, "dev_f1": dev_f1(model),
-                     "peak_memory_mb": memory.peak_mb, "train_seconds": seconds})
-        print(rows[-1], flush=True)
+        add("(b) seeds' style", model, seconds, examples / seconds, memory)
     if "c" in args.only:
         set_seed(0)
         model = load_token_classifier("minilm", labels)
         features = encode_ner(train, tokenizer, label2id)
         with PeakMemory(device) as memory:
             timing = train_with_trainer(model, features, collator, config, matched=False)
-        rows.append({"method": "(c) Trainer, default settings", "examples_per_second": timing["examples_per_second"],
-                     "dev_f1": dev_f1(model.to(device)), "peak_memory_mb": memory.peak_mb, "train_seconds": timing["seconds"]})
-        print(rows[-1], flush=True)
+        add("(c) Trainer, default settings", model.to(device), timing["seconds"], timing["examples_per_second"], memory)
 
     report(args, {"device": str(device), "environment": describe_environment(device), "dataset": args.dataset,
                   "train_sentences": len(train), "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
