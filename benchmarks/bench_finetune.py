@@ -7,7 +7,7 @@
 Same model (the embedded MiniLM), same training sentences, epochs, batch size and learning rate:
 
 (a) sftlab: tokenize once (batched, fast tokenizer), labels aligned with ``word_ids()``, dynamic
-    padding, length-grouped batches, AdamW with warmup and decay (``sftlab.training.fit``).
+    padding, length-grouped batches, AdamW with warmup and decay (``sftlab.train.training.fit``).
 (b) the seeds' style: a ``Dataset`` that tokenizes in ``__getitem__`` one sentence at a time,
     pads every sentence to 128, and assigns word labels to sub-word positions without
     alignment (the word list padded to 128), with a plain AdamW loop.
@@ -34,18 +34,18 @@ from pathlib import Path
 import psutil
 import torch
 
-from sftlab.atomic import write_json
-from sftlab.batching import make_collator
-from sftlab.device import describe_environment, pick_device, set_seed
-from sftlab.encoding import encode_ner
-from sftlab.finetune import Run, evaluate_ner, ner_scorer
-from sftlab.hf_trainer import train_with_trainer
-from sftlab.inference import predict_word_tags
-from sftlab.models import load_token_classifier, load_tokenizer
-from sftlab.sources import load_ner
-from sftlab.splits import subsample
-from sftlab.tags import entity_types, label_list
-from sftlab.training import TrainConfig, TrainResult, fit
+from sftlab.data.sources import load_ner
+from sftlab.data.splits import subsample
+from sftlab.io.atomic import write_json
+from sftlab.io.tags import entity_types, label_list
+from sftlab.train.batching import make_collator
+from sftlab.train.device import describe_environment, pick_device, set_seed
+from sftlab.train.encoding import encode_ner
+from sftlab.train.finetune import Run, evaluate_ner, ner_scorer
+from sftlab.train.hf_trainer import train_with_trainer
+from sftlab.train.inference import predict_word_tags
+from sftlab.train.models import load_token_classifier, load_tokenizer
+from sftlab.train.training import TrainConfig, TrainResult, fit
 
 
 class PeakMemory:
@@ -116,7 +116,7 @@ def seeds_style(model, sentences, tokenizer, label2id, epochs, batch_size, lr, d
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="bundled", help="any NER source sftlab.sources.load_ner accepts (default: bundled)")
+    parser.add_argument("--dataset", default="bundled", help="any NER source sftlab.data.sources.load_ner accepts (default: bundled)")
     parser.add_argument("--train", type=int, default=800, help="training sentences (a seeded sample of the train split)")
     parser.add_argument("--dev", type=int, default=300)
     parser.add_argument("--epochs", type=int, default=2)

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from sftlab.runner import find_notebooks, notebook_name
-
-from conftest import ROOT
+from sftlab.run.runner import find_notebooks, notebook_name
+from tests.conftest import ROOT
 
 BUILD = ROOT / "build"
 pytestmark = pytest.mark.after_run

@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from sftlab.brackets import read_brackets
-from sftlab.conll import read_conll
-from sftlab.construction.parsing import GenerationError, parse_ner, parse_review
-from sftlab.errors import ConfigError, DataError
-from sftlab.formats import validate_chat, validate_token_record
-from sftlab.jsonl import read_text_labels
-from sftlab.make_data import read_sentiment_sources
-from sftlab.models import resolve_model
-from sftlab.profiles import settings
-from sftlab.sources import load_ner, load_text_classification
-from sftlab.training import TrainConfig
+from sftlab.construct.parsing import GenerationError, parse_ner, parse_review
+from sftlab.data.formats import validate_chat, validate_token_record
+from sftlab.data.make_data import read_sentiment_sources
+from sftlab.data.sources import load_ner, load_text_classification
+from sftlab.io.brackets import read_brackets
+from sftlab.io.conll import read_conll
+from sftlab.io.errors import ConfigError, DataError
+from sftlab.io.jsonl import read_text_labels
+from sftlab.run.profiles import settings
+from sftlab.train.models import resolve_model
+from sftlab.train.training import TrainConfig
 
 FILE = "file"       # the row writes ``content`` to a file and passes its path
 DIRECTORY = "dir"   # the row writes ``content`` to ``files`` inside a folder and passes the folder
@@ -123,7 +123,7 @@ def test_the_table_covers_every_reader_and_enough_cases():
 @pytest.mark.slow
 def test_a_bad_notebook_parameter_fails_the_notebook_with_the_message(tmp_path):
     """The entry point learners use: papermill with a bad parameter stops at the settings cell."""
-    from sftlab import runner
+    from sftlab.run import runner
 
     notebooks = Path(__file__).resolve().parents[1] / "notebooks"
     build = tmp_path / "build"

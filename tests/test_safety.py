@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import ROOT
+from tests.conftest import ROOT
 
 SOURCES = sorted((ROOT / "src").rglob("*.py")) + sorted((ROOT / "benchmarks").rglob("*.py")) + [ROOT / "tasks.py"]
 NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))

@@ -11,17 +11,16 @@ from collections import Counter
 
 import pytest
 
-from sftlab.agreement import ner_agreement
-from sftlab.baselines import build_gazetteer, gazetteer_tag
-from sftlab.brackets import read_brackets
-from sftlab.conll import read_conll
-from sftlab.dedup import exact_duplicate_groups, near_duplicate_pairs
-from sftlab.formats import to_text_pair, to_token_record, validate_token_record, spans_from_text
-from sftlab.make_data import read_ner_sources
-from sftlab.metrics import entity_scores
-from sftlab.tags import spans_from_iob2
-
-from conftest import ROOT, SHARED
+from sftlab.data.agreement import ner_agreement
+from sftlab.data.dedup import exact_duplicate_groups, near_duplicate_pairs
+from sftlab.data.formats import spans_from_text, to_text_pair, to_token_record, validate_token_record
+from sftlab.data.make_data import read_ner_sources
+from sftlab.evaluate.baselines import build_gazetteer, gazetteer_tag
+from sftlab.evaluate.metrics import entity_scores
+from sftlab.io.brackets import read_brackets
+from sftlab.io.conll import read_conll
+from sftlab.io.tags import spans_from_iob2
+from tests.conftest import ROOT, SHARED
 
 UNER = SHARED / "datasets" / "uner_en_ewt"
 pytestmark = [pytest.mark.shared, pytest.mark.skipif(not UNER.is_dir(), reason="../shared/datasets/uner_en_ewt is absent")]
@@ -73,9 +72,9 @@ def test_agreement_next_to_the_published_figures():
 
 @pytest.mark.slow
 def test_fine_tuning_on_real_web_text_beats_the_gazetteer():
-    from sftlab.finetune import evaluate_ner, finetune_ner
-    from sftlab.splits import subsample
-    from sftlab.training import TrainConfig
+    from sftlab.data.splits import subsample
+    from sftlab.train.finetune import evaluate_ner, finetune_ner
+    from sftlab.train.training import TrainConfig
 
     train, test = _read("dev"), _read("test")
     train_sample = subsample(train, 600, 0)  # the smoke size: both models see the same 600 sentences

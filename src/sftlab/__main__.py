@@ -1,5 +1,5 @@
 import sys
 
-from sftlab.cli import main
+from sftlab.run.cli import main
 
 sys.exit(main())

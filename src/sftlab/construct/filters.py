@@ -1,0 +1,180 @@
+"""The evaluators: each filter looks at a batch of candidates against the current pool and says,
+for every candidate, keep or reject, with the value it judged (a perplexity, a similarity ...).
+
+Each has its threshold as a parameter. They run cheapest first, and a candidate rejected by one
+filter is not shown to the next, so the round table counts each rejection once, under the
+first filter that caught it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from sftlab.construct.rouge import max_rouge_l
+from sftlab.data.dedup import dedup_key
+from sftlab.io.tags import iob2_problems
+from sftlab.io.words import split_words
+from sftlab.train.embeddings import encode_sentences, max_similarity
+
+Verdict = tuple[bool, object]  # (keep, the value judged or the reason)
+
+
+@dataclass
+class FormatFilter:
+    """The generation parsed, and its labels are legal (a known class; valid IOB2 over known types)."""
+
+    labels: Sequence[str]
+    name: str = "format"
+
+    def __call__(self, candidates: Sequence[dict], pool: Sequence[dict]) -> list[Verdict]:
+        verdicts = []
+        for c in candidates:
+            if "parse_error" in c:
+                verdicts.append((False, c["parse_error"]))
+            elif "tags" in c:
+                problems = iob2_problems(c["tags"], {l[2:] for l in self.labels if l != "O"})
+                verdicts.append((not problems and bool(c["tokens"]), problems[0][1] if problems else "ok"))
+            else:
+                verdicts.append((c.get("label") in self.labels and bool(c["text"].strip()), c.get("label")))
+        return verdicts
+
+
+@dataclass
+class LengthFilter:
+    """Between ``min_words`` and ``max_words`` words."""
+
+    min_words: int = 4
+    max_words: int = 80
+    name: str = "length"
+
+    def __call__(self, candidates: Sequence[dict], pool: Sequence[dict]) -> list[Verdict]:
+        counts = [sum(any(ch.isalnum() for ch in w) for w in split_words(c["text"])) for c in candidates]
+        return [(self.min_words <= n <= self.max_words, n) for n in counts]
+
+
+@dataclass
+class DuplicateFilter:
+    """Not an exact duplicate (normalised words) of a pool example or of an earlier candidate of the batch."""
+
+    name: str = "duplicate"
+
+    def __call__(self, candidates: Sequence[dict], pool: Sequence[dict]) -> list[Verdict]:
+        seen = {dedup_key(e["text"]) for e in pool}
+        verdicts = []
+        for c in candidates:
+            key = dedup_key(c["text"])
+            verdicts.append((key not in seen, "duplicate" if key in seen else "new"))
+            seen.add(key)
+        return verdicts
+
+
+@dataclass
+class RougeFilter:
+    """Self-Instruct's novelty test: ROUGE-L against every pool example (and earlier kept candidates) at most ``threshold``."""
+
+    threshold: float = 0.7
+    name: str = "ROUGE-L novelty"
+
+    def __call__(self, candidates: Sequence[dict], pool: Sequence[dict]) -> list[Verdict]:
+        texts = [e["text"] for e in pool]
+        verdicts = []
+        for c in candidates:
+            score = max_rouge_l(c["text"], texts)
+            keep = score <= self.threshold
+            verdicts.append((keep, round(score, 3)))
+            if keep:
+                texts.append(c["text"])
+        return verdicts
+
+
+@dataclass
+class EmbeddingFilter:
+    """Semantic novelty: cosine similarity of sentence embeddings to every pool example at most ``threshold``."""
+
+    encoder: object
+    tokenizer: object
+    threshold: float = 0.92
+    name: str = "embedding novelty"
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for text, vector in zip(missing, encode_sentences(missing, self.encoder, self.tokenizer)):
+                self._cache[text] = vector
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1))
+
+    def __call__(self, candidates: Sequence[dict], pool: Sequence[dict]) -> list[Verdict]:
+        pool_vectors = self.embed([e["text"] for e in pool])
+        verdicts = []
+        for vector in self.embed([c["text"] for c in candidates]):
+            similarity = float(max_similarity(vector[None], pool_vectors)[0])
+            keep = similarity <= self.threshold
+            verdicts.append((keep, round(similarity, 3)))
+            if keep:
+                pool_vectors = np.vstack([pool_vectors, vector[None]])
+        return verdicts
+
+
+@dataclass
+class FluencyFilter:
+    """Seed 003's LM-based evaluator: perplexity under the generative model at most ``max_perplexity``."""
+
+    perplexity: Callable[[Sequence[str]], list[float]]
+    max_perplexity: float = 200.0
+    name: str = "fluency (perplexity)"
+
+    def __call__(self, candidates: Sequence[dict], pool: Sequence[dict]) -> list[Verdict]:
+        values = self.perplexity([c["text"] for c in candidates]) if candidates else []
+        return [(v <= self.max_perplexity, round(v, 1)) for v in values]
+
+
+@dataclass
+class LabelConsistencyFilter:
+    """A classifier trained on the current pool must give the intended label probability >= ``min_probability``.
+
+    Sentiment: TF-IDF + logistic regression, P(intended class). NER: the feature tagger, the mean
+    over tokens of P(intended tag).
+    """
+
+    task: str
+    min_probability: float = 0.5
+    name: str = "label consistency"
+
+    def __call__(self, candidates: Sequence[dict], pool: Sequence[dict]) -> list[Verdict]:
+        if not candidates:
+            return []
+        if self.task == "ner":
+            from sftlab.evaluate.feature_tagger import FeatureTagger
+            from sftlab.io.conll import Sentence
+
+            tagger = FeatureTagger().fit([Sentence(e["tokens"], e["tags"]) for e in pool])
+            scores = tagger.tag_probability([Sentence(c["tokens"], c["tags"]) for c in candidates])
+        else:
+            from sftlab.evaluate.baselines import class_probabilities, tfidf_logistic_regression
+
+            classes = sorted({e["label"] for e in pool})
+            model = tfidf_logistic_regression([e["text"] for e in pool], [e["label"] for e in pool])
+            probabilities = class_probabilities(model, [c["text"] for c in candidates], classes)
+            scores = [float(p[classes.index(c["label"])]) if c["label"] in classes else 0.0
+                      for p, c in zip(probabilities, candidates)]
+        return [(s >= self.min_probability, round(s, 3)) for s in scores]
+
+
+def apply_filters(candidates: Sequence[dict], pool: Sequence[dict], filters: Sequence) -> tuple[list[dict], list[dict]]:
+    """Run the filters in order; return (accepted, rejected) with ``rejected_by`` and ``value`` on each rejected one."""
+    alive = list(candidates)
+    rejected = []
+    for f in filters:
+        verdicts = f(alive, pool)
+        survivors = []
+        for candidate, (keep, value) in zip(alive, verdicts):
+            if keep:
+                survivors.append(candidate)
+            else:
+                rejected.append({**candidate, "rejected_by": f.name, "value": value})
+        alive = survivors
+    return alive, rejected

@@ -1,0 +1,103 @@
+"""JSON Lines and TSV readers/writers for labelled text, validated line by line.
+
+Text classification examples are records with a text field and a label field
+(``{"text": "...", "label": "positive"}``). ``read_text_labels`` accepts ``.jsonl`` files and
+tab-separated ``.tsv`` files with a header row, so the same notebook runs on either.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from sftlab.io.atomic import write_text
+from sftlab.io.errors import DataError
+from sftlab.io.textfile import iter_lines
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """Read one JSON object per non-blank line; bad JSON names its line and column."""
+    records = []
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(path, number, f"invalid JSON at column {exc.colno}: {exc.msg}",
+                            "write one JSON object per line, keys and strings in double quotes") from None
+        if not isinstance(record, dict):
+            raise DataError(path, number, f"expected a JSON object, found {type(record).__name__}",
+                            'write each record as {"text": ..., "label": ...}')
+        record["_line"] = number
+        records.append(record)
+    if not records:
+        raise DataError(path, None, "no records found (the file is empty)", "give the path of a non-empty .jsonl file")
+    return records
+
+
+def format_jsonl(records: Iterable[dict[str, Any]]) -> str:
+    """One JSON object per line; keys starting with ``_`` (such as ``_line``) are left out."""
+    return "".join(json.dumps({k: v for k, v in r.items() if not k.startswith("_")}, ensure_ascii=False) + "\n"
+                   for r in records)
+
+
+def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> None:
+    """Write :func:`format_jsonl` of ``records`` to ``path`` atomically."""
+    write_text(path, format_jsonl(records))
+
+
+def _read_tsv(path: Path) -> list[dict[str, Any]]:
+    records, header = [], None
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if header is None:
+            header = fields
+            continue
+        if len(fields) != len(header):
+            raise DataError(path, number, f"found {len(fields)} tab-separated fields, the header has {len(header)}",
+                            "remove tabs inside the text")
+        record: dict[str, Any] = dict(zip(header, fields))
+        record["_line"] = number
+        records.append(record)
+    if not records:
+        raise DataError(path, None, "no records found (empty file or a header only)",
+                        "add one record per line below the header")
+    return records
+
+
+def read_text_labels(
+    path: str | Path,
+    *,
+    text_field: str = "text",
+    label_field: str = "label",
+    labels: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Read labelled texts from ``.jsonl`` or ``.tsv`` (header row) and validate them.
+
+    Each record needs a non-empty string ``text_field`` and a ``label_field`` that is in
+    ``labels`` when given. Records keep their other fields and ``_line``.
+    """
+    path = Path(path)
+    records = _read_tsv(path) if path.suffix in (".tsv", ".tab") else read_jsonl(path)
+    allowed = set(labels) if labels is not None else None
+    for record in records:
+        line = record["_line"]
+        for name in (text_field, label_field):
+            if name not in record:
+                raise DataError(path, line, f"missing field {name!r} (fields: {', '.join(k for k in record if k != '_line')})",
+                                "pass text_field=/label_field= to name the right columns")
+        text = record[text_field]
+        if not isinstance(text, str):
+            raise DataError(path, line, f"field {text_field!r} must be a string, found {type(text).__name__}",
+                            "quote the text")
+        if not text.strip():
+            raise DataError(path, line, f"empty text in field {text_field!r}", "remove the record or fill in its text")
+        label = record[label_field]
+        if allowed is not None and label not in allowed:
+            raise DataError(path, line, f"unknown label {label!r} (known: {', '.join(map(str, sorted(allowed)))})",
+                            "correct the label, or pass labels= with the label set of your data")
+    return records

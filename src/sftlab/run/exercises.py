@@ -1,0 +1,300 @@
+"""Checks for the exercises at the end of each notebook.
+
+Call a check on your own answer: ``check_mse_sigmoid_grad(my_function)``. It tests the answer on
+cases it generates, raises an ``AssertionError`` that says what is wrong, and returns a short
+confirmation when the answer is right. The solutions notebooks in ``notebooks/solutions/`` call
+the same checks on the reference answers.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from sftlab.construct.loop import distinct_n
+from sftlab.construct.rouge import rouge_l
+from sftlab.data.agreement import cohens_kappa
+from sftlab.data.formats import to_text_pair
+from sftlab.evaluate.calibration import expected_calibration_error
+from sftlab.evaluate.significance import mcnemar
+from sftlab.io.conll import Sentence
+from sftlab.io.tags import bioes_to_iob2, iob2_problems, iob2_to_bioes, spans_from_iob2
+from sftlab.theory.gradcheck import autograd_grad, relative_error
+from sftlab.train.encoding import align_labels
+
+
+def _ok(name: str) -> str:
+    return f"{name}: correct"
+
+
+def _float64(*shape: int, seed: int = 0, scale: float = 3.0) -> torch.Tensor:
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * scale
+
+
+# --- 01 ---------------------------------------------------------------------------------------
+
+def check_mse_sigmoid_grad(answer: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> str:
+    """Exercise 01.1: the gradient of mean((σ(z) − y)²) with respect to z."""
+    z, y = _float64(20), (torch.rand(20, generator=torch.Generator().manual_seed(1)) > 0.5).double()
+    expected = autograd_grad(lambda t: ((torch.sigmoid(t) - y) ** 2).mean(), z)
+    got = answer(z, y)
+    assert got.shape == z.shape, f"expected shape {tuple(z.shape)}, got {tuple(got.shape)}"
+    error = relative_error(got, expected)
+    assert error < 1e-7, f"relative error {error:.2e} against autograd; remember the chain rule through σ'(z) and the mean"
+    return _ok("mse_sigmoid_grad")
+
+
+def check_log_softmax(answer: Callable[[torch.Tensor], torch.Tensor]) -> str:
+    """Exercise 01.2: a numerically stable log-softmax over the last dimension."""
+    for z in (_float64(4, 6), torch.tensor([[1000.0, 999.0, -1000.0]], dtype=torch.float64),
+              torch.tensor([[-1000.0, -1001.0]], dtype=torch.float64)):
+        got = answer(z)
+        assert torch.isfinite(got).all(), f"non-finite values for logits {z.tolist()}: subtract the maximum first"
+        error = relative_error(got, F.log_softmax(z, dim=-1))
+        assert error < 1e-10, f"relative error {error:.2e} against F.log_softmax for logits {z.tolist()[:1]}"
+    return _ok("log_softmax")
+
+
+def check_smoothed_masked_grad(answer: Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor]) -> str:
+    """Exercise 01.3: ∂/∂z of cross-entropy with label smoothing α and ignore_index=-100 (mean over kept positions)."""
+    z = _float64(10, 5, seed=2)
+    y = torch.tensor([0, 3, -100, 1, 4, -100, 2, 2, 0, -100])
+    for alpha in (0.0, 0.1, 0.3):
+        expected = autograd_grad(lambda t: F.cross_entropy(t, y, ignore_index=-100, label_smoothing=alpha), z)
+        error = relative_error(answer(z, y, alpha), expected)
+        assert error < 1e-7, f"alpha={alpha}: relative error {error:.2e}; ignored rows get 0, others (softmax − q) / kept"
+    return _ok("smoothed_masked_grad")
+
+
+def check_adamw_step(answer: Callable[..., torch.Tensor]) -> str:
+    """Exercise 01.4: ``answer(theta, grad, state, lr, weight_decay)`` implements one AdamW step (state is a dict you fill)."""
+    theta = _float64(8, seed=3)
+    reference = theta.clone().requires_grad_(True)
+    optimizer = torch.optim.AdamW([reference], lr=0.01, weight_decay=0.1)
+    state: dict = {}
+    for step in range(10):
+        grad = _float64(8, seed=10 + step)
+        theta = answer(theta, grad, state, lr=0.01, weight_decay=0.1)
+        reference.grad = grad.clone()
+        optimizer.step()
+        error = relative_error(theta, reference.detach())
+        assert error < 1e-10, f"step {step + 1}: relative error {error:.2e} against torch.optim.AdamW"
+    return _ok("adamw_step")
+
+
+# --- 02 ---------------------------------------------------------------------------------------
+
+def check_word_jaccard(answer: Callable[[str, str], float]) -> str:
+    """Exercise 02.1: Jaccard similarity of the two texts' sets of lower-cased words."""
+    cases = [("the cat sat", "the cat ran", 2 / 4), ("A b", "a B", 1.0), ("x", "y", 0.0), ("the the cat", "cat", 1 / 2)]
+    for a, b, expected in cases:
+        got = answer(a, b)
+        assert abs(got - expected) < 1e-12, f"word_jaccard({a!r}, {b!r}) = {got}, expected {expected}"
+    return _ok("word_jaccard")
+
+
+def check_kappa(answer: Callable[[list, list], float]) -> str:
+    """Exercise 02.2: Cohen's kappa from scratch."""
+    rng = random.Random(0)
+    for _ in range(20):
+        n = rng.randint(5, 60)
+        a = [rng.choice("xyz") for _ in range(n)]
+        b = [x if rng.random() < 0.7 else rng.choice("xyz") for x in a]
+        if len(set(a) | set(b)) == 1:
+            continue
+        assert abs(answer(a, b) - cohens_kappa(a, b)) < 1e-12, f"kappa({a}, {b}) = {answer(a, b)}, expected {cohens_kappa(a, b)}"
+    return _ok("kappa")
+
+
+def check_mention_swap(answer: Callable[[Sentence, dict, random.Random], Sentence]) -> str:
+    """Exercise 02.3: swap every mention for another of its type from ``inventory`` (type -> list of token tuples)."""
+    inventory = {"PER": [("Kofi",), ("Mei", "Ling", "Chen")], "LOC": [("Oslo",), ("New", "York")]}
+    sentence = Sentence(["Ada", "Lovelace", "visited", "Paris", "."], ["B-PER", "I-PER", "O", "B-LOC", "O"])
+    for seed in range(20):
+        out = answer(sentence, inventory, random.Random(seed))
+        assert len(out.tokens) == len(out.tags), "tokens and tags differ in length"
+        assert not iob2_problems(out.tags), f"invalid IOB2: {out.tags}"
+        spans = spans_from_iob2(out.tags)
+        assert [s.label for s in spans] == ["PER", "LOC"], f"entity types changed: {out.tags}"
+        for s in spans:
+            assert tuple(out.tokens[s.start:s.end]) in inventory[s.label], f"{out.tokens[s.start:s.end]} is not in the inventory"
+        assert "visited" in out.tokens and out.tokens[-1] == ".", "the words outside the mentions changed"
+    return _ok("mention_swap")
+
+
+# --- 03 ---------------------------------------------------------------------------------------
+
+def check_bioes_to_iob2(answer: Callable[[list[str]], list[str]]) -> str:
+    """Exercise 03.1: BIOES -> IOB2."""
+    cases = [["S-PER"], ["B-PER", "E-PER"], ["B-ORG", "I-ORG", "E-ORG", "O", "S-LOC"], ["O", "O"]]
+    for bioes in cases:
+        assert answer(bioes) == bioes_to_iob2(bioes), f"{bioes} -> {answer(bioes)}, expected {bioes_to_iob2(bioes)}"
+    assert iob2_to_bioes(answer(["B-PER", "E-PER"])) == ["B-PER", "E-PER"]
+    return _ok("bioes_to_iob2")
+
+
+def check_text_target(answer: Callable[[Sentence], str]) -> str:
+    """Exercise 03.2: the text-to-text target ``TYPE: mention; ...`` (or ``none``)."""
+    cases = [Sentence(["Ada", "met", "IBM"], ["B-PER", "O", "B-ORG"]), Sentence(["hi"], ["O"]),
+             Sentence(["New", "York", "and", "Paris"], ["B-LOC", "I-LOC", "O", "B-LOC"])]
+    for s in cases:
+        assert answer(s) == to_text_pair(s)["target"], f"{s.tokens}: {answer(s)!r}, expected {to_text_pair(s)['target']!r}"
+    return _ok("text_target")
+
+
+def check_prompt_labels(answer: Callable[[list[int], list[int]], list[int]]) -> str:
+    """Exercise 03.3: labels for causal-LM SFT: -100 on the prompt, the answer's ids on the answer."""
+    prompt, response = [5, 6, 7, 8], [9, 10, 2]
+    assert answer(prompt, response) == [-100] * 4 + [9, 10, 2], f"got {answer(prompt, response)}"
+    assert answer([], [1]) == [1]
+    return _ok("prompt_labels")
+
+
+# --- 04 ---------------------------------------------------------------------------------------
+
+def check_distinct_2(answer: Callable[[list[str]], float]) -> str:
+    """Exercise 04.1: distinct-2 over lower-cased word pairs of all texts."""
+    for texts in (["a b a b"], ["the cat sat", "the cat ran"], ["one"], ["A B", "a b"]):
+        assert abs(answer(texts) - distinct_n(texts, 2)) < 1e-12, f"{texts}: {answer(texts)}, expected {distinct_n(texts, 2)}"
+    return _ok("distinct_2")
+
+
+def check_rouge_l(answer: Callable[[str, str], float]) -> str:
+    """Exercise 04.2: ROUGE-L F1 of two strings (lower-cased words)."""
+    for a, b in [("the cat sat on the mat", "the cat on the mat"), ("great food", "food great"), ("x", "y"),
+                 ("The staff were lovely", "the staff were friendly and lovely")]:
+        assert abs(answer(a, b) - rouge_l(a, b)) < 1e-12, f"rouge_l({a!r}, {b!r}) = {answer(a, b)}, expected {rouge_l(a, b)}"
+    return _ok("rouge_l")
+
+
+def check_url_filter(answer) -> str:
+    """Exercise 04.3: a filter object rejecting candidates that contain a URL (``name`` and ``__call__``)."""
+    from sftlab.construct.filters import apply_filters
+
+    candidates = [{"text": "Great app, see https://example.com"}, {"text": "Great app."}, {"text": "visit www.x.org now"}]
+    kept, rejected = apply_filters(candidates, [], [answer])
+    assert [c["text"] for c in kept] == ["Great app."], f"kept {[c['text'] for c in kept]}"
+    assert all(r["rejected_by"] == answer.name for r in rejected)
+    return _ok("url_filter")
+
+
+# --- 05 ---------------------------------------------------------------------------------------
+
+def check_align_labels(answer: Callable[[list, list[str], dict], list[int]]) -> str:
+    """Exercise 05.1: first-sub-word label alignment from ``word_ids``."""
+    label2id = {"O": 0, "B-PER": 1, "I-PER": 2}
+    cases = [([None, 0, 1, 1, 2, None], ["B-PER", "I-PER", "O"]), ([None, 0, 0, 0, None], ["B-PER"]), ([None, None], [])]
+    for word_ids, tags in cases:
+        expected = align_labels(word_ids, tags, label2id)
+        assert answer(word_ids, tags, label2id) == expected, f"{word_ids}: got {answer(word_ids, tags, label2id)}, expected {expected}"
+    return _ok("align_labels")
+
+
+def check_word_predictions(answer: Callable[[list, list[str]], list[str]]) -> str:
+    """Exercise 05.2: word tags from sub-word predictions (first piece of each word)."""
+    word_ids = [None, 0, 1, 1, 2, None]
+    predicted = ["O", "B-PER", "I-PER", "O", "O", "O"]
+    assert answer(word_ids, predicted) == ["B-PER", "I-PER", "O"], f"got {answer(word_ids, predicted)}"
+    return _ok("word_predictions")
+
+
+def check_padding_share(answer: Callable[[list[int], list[list[int]]], float]) -> str:
+    """Exercise 05.3: the share of padding positions when each batch is padded to its longest member."""
+    lengths = [3, 5, 2, 8]
+    assert abs(answer(lengths, [[0, 1], [2, 3]]) - (2 + 6) / 26) < 1e-12
+    assert answer(lengths, [[0], [1], [2], [3]]) == 0.0
+    return _ok("padding_share")
+
+
+# --- 06 ---------------------------------------------------------------------------------------
+
+def check_macro_f1(answer: Callable[[list, list], float]) -> str:
+    """Exercise 06.1: macro-averaged F1 over the labels present in gold or predictions."""
+    from sklearn.metrics import f1_score
+
+    rng = random.Random(1)
+    for _ in range(10):
+        gold = [rng.choice("abc") for _ in range(30)]
+        predicted = [g if rng.random() < 0.6 else rng.choice("abc") for g in gold]
+        expected = f1_score(gold, predicted, average="macro", zero_division=0)
+        assert abs(answer(gold, predicted) - expected) < 1e-12, f"got {answer(gold, predicted)}, expected {expected}"
+    return _ok("macro_f1")
+
+
+def check_best_threshold(answer: Callable[[np.ndarray, np.ndarray], float]) -> str:
+    """Exercise 06.2: the decision threshold on P(positive) that maximises accuracy on (dev) labels."""
+    p = np.array([0.1, 0.35, 0.4, 0.45, 0.6, 0.9])
+    y = np.array([0, 0, 1, 1, 1, 1])
+    threshold = answer(p, y)
+    assert 0.35 < threshold <= 0.4, f"threshold {threshold}: predicting positive for p >= t should get all 6 right"
+    return _ok("best_threshold")
+
+
+def check_majority_accuracy(answer: Callable[[list, list], float]) -> str:
+    """Exercise 06.3: accuracy on ``test`` of always predicting the majority label of ``train``."""
+    assert answer(["a", "a", "b"], ["a", "b", "b", "b"]) == 0.25
+    assert answer(["x"], ["x", "x"]) == 1.0
+    return _ok("majority_accuracy")
+
+
+# --- 07 ---------------------------------------------------------------------------------------
+
+def check_ece(answer: Callable[[np.ndarray, np.ndarray], float]) -> str:
+    """Exercise 07.1: expected calibration error with 10 equal-width bins."""
+    rng = np.random.default_rng(0)
+    probabilities = rng.dirichlet([1, 1], 200)
+    labels = rng.integers(0, 2, 200)
+    expected = expected_calibration_error(probabilities, labels)
+    assert abs(answer(probabilities, labels) - expected) < 1e-9, f"got {answer(probabilities, labels)}, expected {expected}"
+    return _ok("ece")
+
+
+def check_mcnemar(answer: Callable[[list, list], float]) -> str:
+    """Exercise 07.2: the exact two-sided McNemar p-value."""
+    a = [True] * 8 + [False] * 2 + [True] * 5
+    b = [False] * 8 + [True] * 2 + [True] * 5
+    expected = mcnemar(a, b)["p_value"]
+    assert abs(answer(a, b) - expected) < 1e-12, f"got {answer(a, b)}, expected {expected}"
+    return _ok("mcnemar")
+
+
+def check_spans(answer: Callable[[list[str]], list[tuple[int, int, str]]]) -> str:
+    """Exercise 07.3: entity spans (start, end exclusive, type) of an IOB2 sequence."""
+    for tags in (["B-PER", "I-PER", "O", "B-LOC"], ["B-PER", "B-PER"], ["O"], ["B-ORG", "I-ORG", "I-ORG"]):
+        expected = [tuple(s) for s in spans_from_iob2(tags)]
+        assert [tuple(s) for s in answer(tags)] == expected, f"{tags}: got {answer(tags)}, expected {expected}"
+    return _ok("spans")
+
+
+# --- 08 ---------------------------------------------------------------------------------------
+
+def check_lora_parameters(answer: Callable[[int, int, int, int], int]) -> str:
+    """Exercise 08.1: LoRA parameters for ``layers`` layers, ``matrices`` adapted d×d matrices per layer, rank r."""
+    assert answer(384, 8, 6, 2) == 6 * 2 * 2 * 384 * 8, "each d×d matrix gets A (r×d) and B (d×r)"
+    assert answer(768, 4, 12, 4) == 12 * 4 * 2 * 768 * 4
+    return _ok("lora_parameters")
+
+
+def check_linear_schedule(answer: Callable[[int, int, int], float]) -> str:
+    """Exercise 08.2: the multiplier of the linear warmup-then-decay schedule at ``step``."""
+    from transformers import get_linear_schedule_with_warmup
+
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    scheduler = get_linear_schedule_with_warmup(optimizer, 10, 100)
+    for step in range(100):
+        expected = scheduler.get_last_lr()[0]
+        assert abs(answer(step, 10, 100) - expected) < 1e-12, f"step {step}: got {answer(step, 10, 100)}, expected {expected}"
+        optimizer.step()
+        scheduler.step()
+    return _ok("linear_schedule")
+
+
+def check_accumulation_scale(answer: Callable[[list[float], list[int]], float]) -> str:
+    """Exercise 08.3: combine per-micro-batch mean token losses into the mean over all tokens."""
+    means, counts = [1.0, 3.0], [1, 3]
+    assert abs(answer(means, counts) - 2.5) < 1e-12, f"got {answer(means, counts)}; weight each mean by its token count"
+    return _ok("accumulation_scale")

@@ -1,0 +1,124 @@
+"""Run profiles: one switch that sizes every notebook.
+
+- ``smoke``: CI and nbval. Minutes on 2 CPU cores; small data, real learning.
+- ``cpu``: a learner's laptop: all of the project's data for most experiments; about 16 minutes
+  for all notebooks on 2 cores (measured).
+- ``full``: all data and epochs; meant for a GPU.
+
+A notebook reads its sizes with ``settings("05_ner_finetuning", profile)`` (keys are the notebooks' file names); papermill parameters can
+override single values (``epochs=5``), and bad values fail with a message naming the parameter.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import torch
+
+from sftlab.io.errors import ConfigError
+
+PROFILES = ("smoke", "cpu", "full")
+
+SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
+    "01_theory": {
+        "smoke": {"logreg_steps": 150, "vocab_size": 300, "adam_steps": 300},
+        "cpu": {"logreg_steps": 300, "vocab_size": 1000, "adam_steps": 500},
+        "full": {"logreg_steps": 500, "vocab_size": 2000, "adam_steps": 1000},
+    },
+    "02_building_data": {
+        "smoke": {"planted_errors": 40, "aug_sizes": [100, 300], "aug_seeds": 3},
+        "cpu": {"planted_errors": 60, "aug_sizes": [100, 200, 400], "aug_seeds": 5},
+        "full": {"planted_errors": 60, "aug_sizes": [100, 200, 400, 800], "aug_seeds": 5},
+    },
+    "03_data_formats": {"smoke": {}, "cpu": {}, "full": {}},
+    "04_automated_construction": {
+        "smoke": {"seed_size": 100, "max_new_tokens": 48, "perplexity_sample": 40, "rouge": 0.7, "cosine": 0.92,
+                  "fluency_percentile": 95, "min_probability": 0.5, "per_round": 12, "lm_per_round": 12, "target_size": 400,
+                  "max_rounds": 2, "min_acceptance": 0.05, "downstream_seeds": 3, "finetune": False, "bias_sample": 60,
+                  "noisy_rate": 0.3, "min_audit_coverage": 0.9, "ner_seed_size": 150, "ner_min_probability": 0.5,
+                  "ner_target_size": 400},
+        "cpu": {"seed_size": 100, "max_new_tokens": 48, "perplexity_sample": 100, "rouge": 0.7, "cosine": 0.92,
+                "fluency_percentile": 95, "min_probability": 0.5, "per_round": 24, "lm_per_round": 16, "target_size": 400,
+                "max_rounds": 2, "min_acceptance": 0.05, "downstream_seeds": 3, "finetune": False, "bias_sample": 200,
+                "noisy_rate": 0.3, "min_audit_coverage": 0.0, "ner_seed_size": 150, "ner_min_probability": 0.5,
+                "ner_target_size": 400},
+        "full": {"seed_size": 100, "max_new_tokens": 64, "perplexity_sample": 200, "rouge": 0.7, "cosine": 0.92,
+                 "fluency_percentile": 95, "min_probability": 0.5, "per_round": 48, "lm_per_round": 64, "target_size": 1000,
+                 "max_rounds": 8, "min_acceptance": 0.05, "downstream_seeds": 5, "finetune": True, "bias_sample": 400,
+                 "noisy_rate": 0.3, "min_audit_coverage": 0.0, "ner_seed_size": 150, "ner_min_probability": 0.5,
+                 "ner_target_size": 1000},
+    },
+    "05_ner_finetuning": {
+        "smoke": {"max_train": 500, "max_eval": 200, "epochs": 3, "batch_size": 16, "lr": 3e-4, "patience": 2,
+                  "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 500, "real_epochs": 0,
+                  "real_lr": 3e-4, "assert_margin": 0.1, "trainer_tolerance": 0.1},
+        "cpu": {"max_train": 100_000, "max_eval": 100_000, "epochs": 3, "batch_size": 16, "lr": 3e-4, "patience": 2,
+                "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 1000, "real_epochs": 6,
+                "real_lr": 3e-4, "assert_margin": 0.15, "trainer_tolerance": 0.08},
+        "full": {"max_train": 100_000, "max_eval": 100_000, "epochs": 8, "batch_size": 32, "lr": 3e-4, "patience": 3,
+                 "max_length": 128, "demo_batches": 3, "frozen_lr": 3e-3, "real_max_train": 100_000, "real_epochs": 8,
+                 "real_lr": 3e-4, "assert_margin": 0.15, "trainer_tolerance": 0.08},
+    },
+    "06_sentiment_finetuning": {
+        "smoke": {"max_train": 500, "max_eval": 200, "epochs": 3, "batch_size": 16, "lr": 1e-4, "patience": 2,
+                  "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 400, "real_epochs": 2, "assert_margin": 0.2},
+        "cpu": {"max_train": 1000, "max_eval": 100_000, "epochs": 3, "batch_size": 16, "lr": 1e-4, "patience": 2,
+                "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 1400, "real_epochs": 2, "assert_margin": 0.25},
+        "full": {"max_train": 100_000, "max_eval": 100_000, "epochs": 4, "batch_size": 32, "lr": 1e-4, "patience": 2,
+                 "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 100_000, "real_epochs": 3, "assert_margin": 0.25},
+    },
+    "08_practice": {
+        "smoke": {"train_size": 160, "eval_size": 150, "test_size": 200, "epochs": 2, "batch_size": 8, "lr": 3e-4,
+                  "lr_sweep": [3e-5, 3e-4, 3e-3], "long_epochs": 4, "patience": 1, "lora_lr": 1e-2, "frozen_lr": 3e-2,
+                  "latency_texts": 20, "throughput_texts": 128},
+        "cpu": {"train_size": 250, "eval_size": 300, "test_size": 100_000, "epochs": 3, "batch_size": 16, "lr": 3e-4,
+                "lr_sweep": [3e-5, 3e-4, 3e-3], "long_epochs": 6, "patience": 2, "lora_lr": 1e-2,
+                "frozen_lr": 3e-2, "latency_texts": 50, "throughput_texts": 256},
+        "full": {"train_size": 100_000, "eval_size": 100_000, "test_size": 100_000, "epochs": 3, "batch_size": 32,
+                 "lr": 3e-4, "lr_sweep": [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3], "long_epochs": 10, "patience": 2,
+                 "lora_lr": 1e-2, "frozen_lr": 3e-2, "latency_texts": 100, "throughput_texts": 346},
+    },
+    "07_evaluation": {
+        "smoke": {"fallback_train": 500, "fallback_epochs": 3, "bootstrap_samples": 300},
+        "cpu": {"fallback_train": 100_000, "fallback_epochs": 4, "bootstrap_samples": 1000},
+        "full": {"fallback_train": 100_000, "fallback_epochs": 5, "bootstrap_samples": 2000},
+    },
+}
+
+
+def default_profile() -> str:
+    """``full`` on a GPU, ``cpu`` otherwise."""
+    return "full" if torch.cuda.is_available() else "cpu"
+
+
+def check_profile(profile: str) -> str:
+    """Return ``profile`` if it is known, else raise ConfigError naming the choices."""
+    if profile not in PROFILES:
+        raise ConfigError("profile", profile, "unknown profile", f"use one of: {', '.join(PROFILES)}")
+    return profile
+
+
+def settings(notebook: str, profile: str, **overrides: Any) -> SimpleNamespace:
+    """The sizes ``notebook`` uses under ``profile``, with non-None ``overrides`` applied.
+
+    Integer and float settings must stay positive; unknown names are errors.
+    """
+    check_profile(profile)
+    if notebook not in SETTINGS:
+        raise ConfigError("notebook", notebook, "has no settings", f"known: {', '.join(SETTINGS)}")
+    values = dict(SETTINGS[notebook][profile])
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        if name not in values:
+            raise ConfigError(name, value, f"is not a setting of {notebook}", f"known: {', '.join(values)}")
+        default = values[name]
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise ConfigError(name, value, "must be a positive number", f"the {profile} profile uses {default}")
+            if isinstance(default, int) and not float(value).is_integer():
+                raise ConfigError(name, value, "must be a whole number", f"the {profile} profile uses {default}")
+            value = type(default)(value)
+        values[name] = value
+    return SimpleNamespace(profile=profile, **values)

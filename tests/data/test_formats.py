@@ -1,0 +1,127 @@
+"""Every SFT format: rendering, validation and round trips, and prompt masking for chat data."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from sftlab.data import formats
+from sftlab.io.conll import Sentence
+from sftlab.io.errors import DataError
+from sftlab.io.tags import spans_from_iob2
+from sftlab.train.models import load_tokenizer
+
+SENTENCE = Sentence(["Ada", "Lovelace", "met", "Charles", "Babbage", "in", "London", "."],
+                    ["B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "B-LOC", "O"])
+
+
+class TemplateTokenizer:
+    """A minimal stand-in for a tokenizer with a chat template (character-level ids)."""
+
+    chat_template = "x"
+    eos_token = "</s>"
+
+    def apply_chat_template(self, messages, tokenize=False, add_generation_prompt=False):
+        text = "".join(f"<{m['role']}>{m['content']}</s>" for m in messages)
+        return text + ("<assistant>" if add_generation_prompt else "")
+
+    def __call__(self, text, add_special_tokens=False):
+        return {"input_ids": [ord(c) for c in text]}
+
+
+@pytest.mark.parametrize("scheme", ["IOB2", "BIOES"])
+def test_token_records_round_trip(scheme):
+    record = formats.to_token_record(SENTENCE, scheme)
+    assert formats.validate_token_record(record, scheme) == SENTENCE.tags
+    if scheme == "BIOES":
+        assert record["tags"][:2] == ["B-PER", "E-PER"] and record["tags"][6] == "S-LOC"
+
+
+def test_text_to_text_round_trip_and_repeated_mentions():
+    pair = formats.to_text_pair(SENTENCE)
+    assert pair == {"source": "ner: Ada Lovelace met Charles Babbage in London .",
+                    "target": "PER: Ada Lovelace; PER: Charles Babbage; LOC: London"}
+    assert formats.spans_from_text(pair["target"], SENTENCE.tokens) == spans_from_iob2(SENTENCE.tags)
+    twice = Sentence(["Paris", "and", "Paris"], ["B-LOC", "O", "B-LOC"])
+    assert formats.spans_from_text(formats.to_text_pair(twice)["target"], twice.tokens) == spans_from_iob2(twice.tags)
+    empty = Sentence(["hello"], ["O"])
+    assert formats.to_text_pair(empty)["target"] == "none" and formats.spans_from_text("none", empty.tokens) == []
+
+
+@pytest.mark.parametrize("target,phrase", [("PER Ada", "is not 'TYPE: mention'"), ("PER: ", "empty type or mention"),
+                                           ("PER: Grace Hopper", "does not occur")])
+def test_text_to_text_parse_errors(target, phrase):
+    with pytest.raises(DataError, match=phrase):
+        formats.spans_from_text(target, SENTENCE.tokens, "record 1")
+
+
+def test_qa_records_offsets_are_valid():
+    records = formats.to_qa_records(SENTENCE)
+    assert [r["question"] for r in records] == ["Which people are mentioned?", "Which places are mentioned?"]
+    assert records[0]["answers"] == {"text": ["Ada Lovelace", "Charles Babbage"], "answer_start": [0, 17]}
+    for r in records:
+        formats.validate_qa(r)
+    with pytest.raises(DataError, match="not at offset"):
+        formats.validate_qa({"context": "abc", "answers": {"text": ["b"], "answer_start": [0]}})
+
+
+def test_masking_proportions():
+    rng = random.Random(0)
+    ids = list(range(1000, 1000 + 20000))
+    inputs, labels = formats.mask_tokens(ids, [False] * len(ids), mask_id=103, vocab_size=30522, rng=rng)
+    chosen = [i for i, label in enumerate(labels) if label != -100]
+    assert abs(len(chosen) / len(ids) - 0.15) < 0.01
+    masked = sum(inputs[i] == 103 for i in chosen) / len(chosen)
+    kept = sum(inputs[i] == ids[i] for i in chosen) / len(chosen)
+    assert abs(masked - 0.8) < 0.03 and abs(kept - 0.1) < 0.03
+    assert all(labels[i] == ids[i] for i in chosen)
+
+
+def test_special_tokens_are_never_masked():
+    inputs, labels = formats.mask_tokens([101, 5, 6, 102], [True, False, False, True], 103, 100, random.Random(1), 1.0)
+    assert inputs[0] == 101 and inputs[-1] == 102 and labels[0] == labels[-1] == -100
+
+
+def test_classification_validation():
+    formats.validate_classification({"text": "Great", "label": "positive"}, ["negative", "positive"])
+    with pytest.raises(DataError, match="record 3: label 'pos'"):
+        formats.validate_classification({"text": "Great", "label": "pos"}, ["negative", "positive"], "record 3")
+
+
+def test_chat_prompt_tokens_are_masked_with_the_plain_template():
+    tokenizer = load_tokenizer("minilm")
+    chat = formats.to_chat(formats.to_instruction({"text": "Loved it.", "label": "positive"}, "sentiment"), system="Be brief.")
+    formats.validate_chat(chat)
+    encoded = formats.tokenize_chat(chat["messages"], tokenizer)
+    trained = [i for i, label in zip(encoded["input_ids"], encoded["labels"]) if label != -100]
+    assert tokenizer.decode(trained) == "positive [SEP]"
+    assert encoded["labels"][: encoded["prompt_tokens"]] == [-100] * encoded["prompt_tokens"]
+
+
+def test_chat_template_path_splits_prompt_and_answer():
+    messages = [{"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "Hello."}]
+    prompt, answer = formats.render_prompt_and_answer(messages, TemplateTokenizer())
+    assert prompt == "<user>Hi?</s><assistant>" and answer == "Hello.</s>"
+    encoded = formats.tokenize_chat(messages, TemplateTokenizer())
+    assert "".join(chr(i) for i, l in zip(encoded["input_ids"], encoded["labels"]) if l != -100) == "Hello.</s>"
+
+
+@pytest.mark.parametrize("record,phrase", [
+    ({"messages": []}, "non-empty list"),
+    ({"messages": [{"role": "bot", "content": "x"}]}, "unknown role"),
+    ({"messages": [{"role": "user", "content": " "}]}, "empty content"),
+    ({"messages": [{"role": "assistant", "content": "x"}, {"role": "user", "content": "y"}]}, "last message"),
+])
+def test_chat_validation(record, phrase):
+    with pytest.raises(DataError, match=phrase):
+        formats.validate_chat(record)
+
+
+def test_token_record_validation_errors():
+    with pytest.raises(DataError, match="2 tokens but 1 tags"):
+        formats.validate_token_record({"tokens": ["a", "b"], "tags": ["O"]})
+    with pytest.raises(DataError, match="follows 'O'"):
+        formats.validate_token_record({"tokens": ["a", "b"], "tags": ["O", "I-PER"]})
+    with pytest.raises(DataError, match="invalid BIOES"):
+        formats.validate_token_record({"tokens": ["a"], "tags": ["B-PER"]}, "BIOES")

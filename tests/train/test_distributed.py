@@ -1,0 +1,26 @@
+"""Tests of ``sftlab.train.distributed``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.slow
+def test_torchrun_with_two_cpu_processes_reports_one_set_of_metrics(small_ner, tmp_path):
+    data, _ = small_ner
+    output = tmp_path / "ddp"
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+               "-m", "sftlab.train.distributed", "--task", "ner", "--dataset", str(data), "--epochs", "1",
+               "--batch-size", "16", "--max-train", "64", "--max-eval", "16", "--output", str(output)]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["world_size"] == 2 and metrics["train_examples"] == 64
+    assert 0.0 <= metrics["test_f1"] <= 1.0
+    assert done.stdout.count("wrote") == 1  # only rank 0 reports and writes
+    assert (output / "model" / "model.safetensors").is_file()

@@ -1,0 +1,103 @@
+"""Tests of ``sftlab.train.training``."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from sftlab.io.errors import ConfigError
+from sftlab.train.checkpoint import load_checkpoint
+from sftlab.train.finetune import evaluate_ner, finetune_ner
+from sftlab.train.training import TrainConfig
+
+
+def _train_command(data: Path, output: Path) -> list[str]:
+    return [sys.executable, "-m", "sftlab.train.distributed", "--task", "ner", "--dataset", str(data), "--epochs", "2",
+            "--batch-size", "16", "--lr", "3e-4", "--max-train", "96", "--max-eval", "24", "--output", str(output)]
+
+
+def _scores(output: Path) -> dict:
+    metrics = json.loads((output / "metrics.json").read_text())
+    return {k: metrics[k] for k in ("test_f1", "best_dev", "best_epoch")}
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(small_ner, tmp_path_factory):
+    data, _ = small_ner
+    output = tmp_path_factory.mktemp("uninterrupted")
+    subprocess.run(_train_command(data, output), check=True, capture_output=True)
+    return _scores(output)
+
+
+@pytest.mark.slow
+def test_fine_tuning_learns_and_restores_the_best_epoch(small_ner):
+    _, sentences = small_ner
+    config = TrainConfig(epochs=3, lr=3e-4, batch_size=16, progress=False, patience=None)
+    run = finetune_ner(sentences[:160], sentences[400:440], config)
+    history = run.result.history
+    assert history[-1]["train_loss"] < history[0]["train_loss"] / 2
+    scores, _ = evaluate_ner(run, sentences[400:440])
+    assert scores["f1"] == pytest.approx(run.result.best_score)
+    assert run.result.best_score > 0.1
+
+
+@pytest.mark.slow
+def test_autocast_branch_runs_on_the_cpu(small_ner, monkeypatch):
+    """The mixed-precision code path of CUDA, exercised on the CPU with bf16 autocast."""
+    import sftlab.train.training as training
+
+    monkeypatch.setattr(training, "autocast_dtype", lambda device: torch.bfloat16)
+    _, sentences = small_ner
+    run = finetune_ner(sentences[:32], sentences[400:416], TrainConfig(epochs=1, batch_size=16, progress=False))
+    assert run.result.steps == 2 and len(run.result.history) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_mid_epoch_resumes_to_the_same_result(small_ner, uninterrupted, tmp_path, sig):
+    data, _ = small_ner
+    interrupted = tmp_path / "interrupted"
+    process = subprocess.Popen(_train_command(data, interrupted), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not list((interrupted / "checkpoints").glob("*/last.pt")) and time.time() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    checkpoints = list((interrupted / "checkpoints").glob("*/last.pt"))
+    assert checkpoints, "the first epoch never finished"
+    checkpoint = checkpoints[0]
+    time.sleep(0.3)  # inside epoch 2 (an epoch of 96 sentences takes over a second)
+    process.send_signal(sig)
+    process.wait(timeout=60)
+    assert process.returncode != 0 and not (interrupted / "metrics.json").exists(), "killed too late"
+    assert load_checkpoint(checkpoint)["epoch"] == 0
+
+    subprocess.run(_train_command(data, interrupted), check=True, capture_output=True)
+    assert json.loads((interrupted / "metrics.json").read_text())["resumed_from_epoch"] == 0
+    assert _scores(interrupted) == uninterrupted
+
+
+def test_other_settings_start_a_fresh_run_beside_the_old_one(small_ner, tmp_path):
+    _, sentences = small_ner
+    folder = tmp_path / "ck"
+    first = finetune_ner(sentences[:16], sentences[400:408], TrainConfig(epochs=1, batch_size=16, progress=False,
+                                                                        checkpoint_dir=str(folder)))
+    again = finetune_ner(sentences[:16], sentences[400:408], TrainConfig(epochs=1, batch_size=16, progress=False,
+                                                                        checkpoint_dir=str(folder)))
+    other = finetune_ner(sentences[:16], sentences[400:408], TrainConfig(epochs=1, batch_size=8, progress=False,
+                                                                        checkpoint_dir=str(folder)))
+    assert first.result.resumed_from_epoch is None and again.result.resumed_from_epoch == 0
+    assert other.result.resumed_from_epoch is None
+    assert len(list(folder.iterdir())) == 2
+
+
+@pytest.mark.parametrize("field,value", [("epochs", 0), ("epochs", -1), ("batch_size", 2.5), ("lr", 0),
+                                         ("warmup_ratio", 1.5), ("patience", 0), ("grad_accum", 0)])
+def test_bad_training_settings_are_rejected(field, value):
+    with pytest.raises(ConfigError, match=field):
+        TrainConfig(**{field: value})
