@@ -3,6 +3,7 @@
 
     python3 tasks.py run [--profile smoke|cpu|full] [--only 05] [--fresh]   # the main job
     python3 tasks.py test                                                   # everything CI checks
+    python3 tasks.py refresh [--only 05]                                    # re-execute notebooks in place (smoke)
     python3 tasks.py site                                                   # HTML site from build/
     python3 tasks.py bench                                                  # fine-tuning benchmark
     python3 tasks.py lab                                                    # JupyterLab on notebooks/
@@ -118,24 +119,42 @@ def ensure_browser() -> None:
         say("chromium is not installed: the browser test of the site will be skipped")
 
 
+def task_refresh(args: list[str]) -> int:
+    """Re-execute notebooks in place in the smoke profile: their stored outputs are nbval's reference."""
+    py = ensure_env()
+    return sh(py, "-m", "sftlab", "refresh", *args, env={"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+                                                         "PYTHONHASHSEED": "0"}, check=False)
+
+
 def task_test(args: list[str]) -> int:
-    """Unit tests, the main job (smoke), nbval over notebooks/, the site, then checks of the outputs."""
+    """Unit tests; one smoke run of every notebook under nbval; its report; the site; checks of the outputs.
+
+    The notebooks execute once: nbval runs each one (comparing the cells tagged
+    ``nbval-check-output`` with their stored outputs) while the notebooks record their figures into
+    ``build/``, and the report is made from that run. The figures are then compared with
+    ``tests/reference/smoke_metrics.json``, the run that produced the stored outputs.
+    """
     py = ensure_env()
     ensure_browser()
     build = ROOT / "build"
     env = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONHASHSEED": "0"}
     steps = [
         ("unit tests", [py, "-m", "pytest", "tests", "-m", "not after_run", *args], {}),
-        ("main job, smoke profile", [py, "-m", "sftlab", "run", "--profile", "smoke", "--fresh", "--no-progress"], {}),
-        ("nbval over notebooks/", [py, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
-                                   "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--nbval-cell-timeout", "900",
-                                   "notebooks"], {"SFTLAB_BUILD_DIR": str(build / "nbval")}),
+        ("notebooks: one smoke run, checked by nbval",
+         [py, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
+          "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--nbval-cell-timeout", "900",
+          "--junitxml", build / "nbval.xml", "notebooks"], {"SFTLAB_BUILD_DIR": str(build)}),
+        ("report of that run", [py, "-m", "sftlab", "report", "--junit", build / "nbval.xml"], {}),
         ("site", [py, "-m", "sftlab", "site"], {}),
         ("checks of the run's outputs", [py, "-m", "pytest", "tests", "-m", "after_run"], {}),
     ]
+    build.mkdir(exist_ok=True)
+    for stale in build.iterdir():  # a fresh run: no checkpoint or figure of an earlier run is reused
+        if stale.name != "cache":  # the dequantized language model: the same bytes every time
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     failed = []
     for title, command, extra in steps:
-        if title == "nbval over notebooks/":  # after the main job, whose --fresh empties build/
+        if title == "site":
             freeze = subprocess.run([py, "-m", "pip", "freeze", "--disable-pip-version-check"], capture_output=True,
                                     text=True, cwd=ROOT)
             (build / "pip-freeze.txt").write_text(freeze.stdout)
@@ -175,7 +194,7 @@ def task_lock(args: list[str]) -> int:
     return 0
 
 
-TASKS = {"setup": task_setup, "run": task_run, "test": task_test, "site": task_site,
+TASKS = {"setup": task_setup, "run": task_run, "test": task_test, "refresh": task_refresh, "site": task_site,
          "bench": task_bench, "lab": task_lab, "lock": task_lock}
 
 

@@ -44,7 +44,7 @@ def classification_scores(gold: Sequence[str], predicted: Sequence[str], labels:
 
 
 def token_accuracy(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> float:
-    """Share of tokens whose tag is right, ``O`` included: the misleading metric of notebook 07."""
+    """Share of tokens whose tag is right, ``O`` included: the misleading metric of notebook 08."""
     pairs = [(g, p) for gs, ps in zip(gold, predicted) for g, p in zip(gs, ps)]
     return float(np.mean([g == p for g, p in pairs])) if pairs else 0.0
 

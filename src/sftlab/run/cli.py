@@ -1,4 +1,4 @@
-"""``sftlab`` / ``python -m sftlab``: the main job and the site builder."""
+"""``sftlab`` / ``python -m sftlab``: the main job, its report, the site builder and the notebooks' refresh."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Dispatch ``run`` (the main job) and ``site`` (the static site of the executed notebooks)."""
+    """Dispatch ``run`` (the main job), ``report``, ``site`` (the static site) and ``refresh`` (stored outputs)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"run": "sftlab.run.runner", "site": "sftlab.run.site"}
+    commands = {"run": "sftlab.run.runner", "report": "sftlab.run.report", "site": "sftlab.run.site",
+                "refresh": "sftlab.run.refresh"}
     if not argv or argv[0] not in commands:
-        print("usage: python -m sftlab {run,site} [options]   (--help after a command for its options)", file=sys.stderr)
+        print("usage: python -m sftlab {run,report,site,refresh} [options]   (--help after a command for its options)", file=sys.stderr)
         return 2
     from importlib import import_module
 

@@ -241,10 +241,10 @@ def check_majority_accuracy(answer: Callable[[list, list], float]) -> str:
     return _ok("majority_accuracy")
 
 
-# --- 07 ---------------------------------------------------------------------------------------
+# --- 08 ---------------------------------------------------------------------------------------
 
 def check_ece(answer: Callable[[np.ndarray, np.ndarray], float]) -> str:
-    """Exercise 07.1: expected calibration error with 10 equal-width bins."""
+    """Exercise 08.1: expected calibration error with 10 equal-width bins."""
     rng = np.random.default_rng(0)
     probabilities = rng.dirichlet([1, 1], 200)
     labels = rng.integers(0, 2, 200)
@@ -254,7 +254,7 @@ def check_ece(answer: Callable[[np.ndarray, np.ndarray], float]) -> str:
 
 
 def check_mcnemar(answer: Callable[[list, list], float]) -> str:
-    """Exercise 07.2: the exact two-sided McNemar p-value."""
+    """Exercise 08.2: the exact two-sided McNemar p-value."""
     a = [True] * 8 + [False] * 2 + [True] * 5
     b = [False] * 8 + [True] * 2 + [True] * 5
     expected = mcnemar(a, b)["p_value"]
@@ -263,24 +263,24 @@ def check_mcnemar(answer: Callable[[list, list], float]) -> str:
 
 
 def check_spans(answer: Callable[[list[str]], list[tuple[int, int, str]]]) -> str:
-    """Exercise 07.3: entity spans (start, end exclusive, type) of an IOB2 sequence."""
+    """Exercise 08.3: entity spans (start, end exclusive, type) of an IOB2 sequence."""
     for tags in (["B-PER", "I-PER", "O", "B-LOC"], ["B-PER", "B-PER"], ["O"], ["B-ORG", "I-ORG", "I-ORG"]):
         expected = [tuple(s) for s in spans_from_iob2(tags)]
         assert [tuple(s) for s in answer(tags)] == expected, f"{tags}: got {answer(tags)}, expected {expected}"
     return _ok("spans")
 
 
-# --- 08 ---------------------------------------------------------------------------------------
+# --- 09 ---------------------------------------------------------------------------------------
 
 def check_lora_parameters(answer: Callable[[int, int, int, int], int]) -> str:
-    """Exercise 08.1: LoRA parameters for ``layers`` layers, ``matrices`` adapted d×d matrices per layer, rank r."""
+    """Exercise 09.1: LoRA parameters for ``layers`` layers, ``matrices`` adapted d×d matrices per layer, rank r."""
     assert answer(384, 8, 6, 2) == 6 * 2 * 2 * 384 * 8, "each d×d matrix gets A (r×d) and B (d×r)"
     assert answer(768, 4, 12, 4) == 12 * 4 * 2 * 768 * 4
     return _ok("lora_parameters")
 
 
 def check_linear_schedule(answer: Callable[[int, int, int], float]) -> str:
-    """Exercise 08.2: the multiplier of the linear warmup-then-decay schedule at ``step``."""
+    """Exercise 09.2: the multiplier of the linear warmup-then-decay schedule at ``step``."""
     from transformers import get_linear_schedule_with_warmup
 
     optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
@@ -294,7 +294,7 @@ def check_linear_schedule(answer: Callable[[int, int, int], float]) -> str:
 
 
 def check_accumulation_scale(answer: Callable[[list[float], list[int]], float]) -> str:
-    """Exercise 08.3: combine per-micro-batch mean token losses into the mean over all tokens."""
+    """Exercise 09.3: combine per-micro-batch mean token losses into the mean over all tokens."""
     means, counts = [1.0, 3.0], [1, 3]
     assert abs(answer(means, counts) - 2.5) < 1e-12, f"got {answer(means, counts)}; weight each mean by its token count"
     return _ok("accumulation_scale")

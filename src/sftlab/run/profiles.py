@@ -68,7 +68,8 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "full": {"max_train": 100_000, "max_eval": 100_000, "epochs": 4, "batch_size": 32, "lr": 1e-4, "patience": 2,
                  "max_length": 128, "frozen_lr": 3e-3, "real_max_train": 100_000, "real_epochs": 3, "assert_margin": 0.25},
     },
-    "08_practice": {
+    "07_instruction_tuning": {"smoke": {}, "cpu": {}, "full": {}},
+    "09_practice": {
         "smoke": {"train_size": 160, "eval_size": 150, "test_size": 200, "epochs": 2, "batch_size": 8, "lr": 3e-4,
                   "lr_sweep": [3e-5, 3e-4, 3e-3], "long_epochs": 4, "patience": 1, "lora_lr": 1e-2, "frozen_lr": 3e-2,
                   "latency_texts": 20, "throughput_texts": 128},
@@ -79,7 +80,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                  "lr": 3e-4, "lr_sweep": [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3], "long_epochs": 10, "patience": 2,
                  "lora_lr": 1e-2, "frozen_lr": 3e-2, "latency_texts": 100, "throughput_texts": 346},
     },
-    "07_evaluation": {
+    "08_evaluation": {
         "smoke": {"fallback_train": 500, "fallback_epochs": 3, "bootstrap_samples": 300},
         "cpu": {"fallback_train": 100_000, "fallback_epochs": 4, "bootstrap_samples": 1000},
         "full": {"fallback_train": 100_000, "fallback_epochs": 5, "bootstrap_samples": 2000},

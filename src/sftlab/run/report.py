@@ -4,14 +4,20 @@ A notebook calls :func:`record` with the numbers it computed; they land in
 ``build/metrics/<notebook>.json``. The main job gathers those into ``build/metrics.json``
 (figures only, so two runs can be compared byte for byte) and writes ``build/report.md``
 (figures, status and wall time per notebook).
+
+The test command executes the notebooks once, under nbval, which writes a JUnit XML file;
+``python -m sftlab report --junit build/nbval.xml`` turns that run into the same report.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import sys
+import xml.etree.ElementTree as ElementTree
+from collections import defaultdict
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from sftlab.io.atomic import write_json, write_text
 from sftlab.io.paths import build_dir as resolve_build_dir
@@ -61,8 +67,8 @@ def _format(value: Any) -> str:
 
 
 def evaluation_section(build: Path, results: list[dict]) -> list[str]:
-    """Notebook 07's headline figures and the plots it saved in ``build/figures/``, as report lines."""
-    evaluation = next((r for r in results if r["notebook"] == "07_evaluation" and r["status"] == "ok"), None)
+    """Notebook 08's headline figures and the plots it saved in ``build/figures/``, as report lines."""
+    evaluation = next((r for r in results if r["notebook"] == "08_evaluation" and r["status"] == "ok"), None)
     if evaluation is None:
         return []
     figures = evaluation["figures"]
@@ -78,7 +84,7 @@ def evaluation_section(build: Path, results: list[dict]) -> list[str]:
         value = _format(figures[key]) + (f" / {_format(figures['ece_after'])}" if key == "ece_before" else "")
         ci = f"[{_format(figures[interval[0]])}, {_format(figures[interval[1]])}]" if interval and interval[0] in figures else ""
         lines.append(f"| {title} | {value} | {ci} |")
-    for png in sorted((build / "figures").glob("07_*.png")):
+    for png in sorted((build / "figures").glob("08_*.png")):
         lines += ["", f"![{png.stem}](figures/{png.name})"]
     return lines
 
@@ -96,7 +102,9 @@ def write_report(build: Path, profile: str, results: list[dict], extra_sections:
     lines = [
         "# sftlab run report",
         "",
-        f"Profile: `{profile}`. Executed notebooks are in `build/notebooks/`; figures in `build/metrics.json`.",
+        f"Profile: `{profile}`. " + ("Executed notebooks are in `build/notebooks/`; " if (build / "notebooks").is_dir()
+                                     else "The notebooks were executed, and checked against their stored outputs, by nbval; ")
+        + "figures in `build/metrics.json`.",
         "",
         "| notebook | status | wall time (s) | headline figures |",
         "|---|---|---|---|",
@@ -115,3 +123,64 @@ def write_report(build: Path, profile: str, results: list[dict], extra_sections:
     path = build / "report.md"
     write_text(path, "\n".join(lines) + "\n")
     return path
+
+
+def results_from_junit(junit: Path, notebooks: Sequence[str]) -> list[dict]:
+    """Status, seconds and first error of each notebook, from nbval's JUnit XML (one test case per cell).
+
+    ``notebooks`` gives the order (``05_ner_finetuning``, ``solutions/05_ner_finetuning``); a
+    notebook without any test case is reported as ``not run``.
+    """
+    cells: dict[str, list] = defaultdict(list)
+    for case in ElementTree.parse(junit).getroot().iter("testcase"):
+        classname = case.get("classname", "")
+        if not classname.endswith(".ipynb"):
+            continue
+        parts = classname.removesuffix(".ipynb").split(".")
+        name = "/".join(parts[parts.index("notebooks") + 1:] if "notebooks" in parts else parts[-1:])
+        problem = next((child for child in case if child.tag in ("failure", "error")), None)
+        cells[name].append((case.get("name", "?"), float(case.get("time", 0.0)), problem))
+    results = []
+    for name in notebooks:
+        if name not in cells:
+            results.append({"notebook": name, "status": "not run", "seconds": 0.0, "error": "nbval ran no cell of it"})
+            continue
+        failed = [(cell, problem) for cell, _, problem in cells[name] if problem is not None]
+        error = None
+        if failed:
+            cell, problem = failed[0]
+            message = (problem.get("message") or problem.text or "").strip().splitlines()
+            error = f"{cell}: {message[0][:200] if message else problem.tag}"
+        results.append({"notebook": name, "status": "failed" if failed else "ok",
+                         "seconds": sum(seconds for _, seconds, _ in cells[name]), "error": error})
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m sftlab report --junit build/nbval.xml``: the report of a run that nbval executed."""
+    import argparse
+
+    from sftlab.run.runner import find_notebooks, notebook_name
+
+    parser = argparse.ArgumentParser(prog="sftlab report", description=main.__doc__)
+    parser.add_argument("--junit", required=True, help="nbval's JUnit XML (pytest --junitxml)")
+    parser.add_argument("--build", default="build", help="the folder the notebooks recorded into (default: build)")
+    parser.add_argument("--notebooks", default="notebooks", help="folder of the notebooks (default: notebooks)")
+    parser.add_argument("--profile", default="smoke", help="the profile nbval ran (the notebooks' default: smoke)")
+    args = parser.parse_args(argv)
+    build, junit = Path(args.build), Path(args.junit)
+    if not junit.is_file():
+        print(f"sftlab report: {junit}: no such file (run nbval with --junitxml first)", file=sys.stderr)
+        return 2
+    names = [notebook_name(p) for p in find_notebooks(Path(args.notebooks))]
+    results = results_from_junit(junit, names)
+    figures = gather(build, names)
+    for r in results:
+        r["figures"] = figures[r["notebook"]]
+    write_json(build / "timings.json", {r["notebook"]: round(r["seconds"], 1) for r in results})
+    report = write_report(build, args.profile, results)
+    failed = [r for r in results if r["status"] != "ok"]
+    for r in results:
+        print(f"{r['notebook']}: {r['status']} in {r['seconds']:.1f} s" + (f" ({r['error']})" if r["error"] else ""))
+    print(f"report: {report}  ({len(results) - len(failed)} ok, {len(failed)} not ok)")
+    return 1 if failed else 0

@@ -2,6 +2,8 @@
 
 ``python -m sftlab site`` (or ``python3 tasks.py site``) reads the main job's output in
 ``build/`` (``notebooks/*.ipynb``, ``metrics.json``, ``report.md``) and writes ``build/site/``:
+when ``build/notebooks/`` is absent (the test command executes the notebooks under nbval, which
+checks them against their stored outputs), the pages are the committed notebooks themselves;
 one page per notebook in the notebooks' order, solutions after them, and a results page. The
 notebooks are not re-executed. Equations are rendered by a MathJax copy that ships in the
 PyPI package ``jupyter-server-mathjax``, copied next to the pages: no CDN is needed.
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Sequence
 
 from sftlab.io.atomic import write_text
-from sftlab.io.paths import package_dir
+from sftlab.io.paths import package_dir, repo_root
 
 CONF = '''\
 project = "sftlab"
@@ -61,13 +63,16 @@ def results_page(build: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_site(build: Path, output: Path | None = None) -> Path:
-    """Assemble the Sphinx sources in ``build/site-src`` and build HTML into ``build/site``."""
-    notebooks_dir = build / "notebooks"
+def build_site(build: Path, output: Path | None = None, committed: Path | None = None) -> Path:
+    """Assemble the Sphinx sources in ``build/site-src`` and build HTML into ``build/site``.
+
+    The executed notebooks of ``build/notebooks/`` are used when present, else ``committed``.
+    """
+    notebooks_dir = build / "notebooks" if (build / "notebooks").is_dir() else committed or repo_root() / "notebooks"
     chapters = sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
     solutions = sorted((notebooks_dir / "solutions").glob("[0-9][0-9]_*.ipynb"))
     if not chapters:
-        raise FileNotFoundError(f"no executed notebooks in {notebooks_dir}: run the main job first (python3 tasks.py run)")
+        raise FileNotFoundError(f"no notebooks in {notebooks_dir}: run the main job first (python3 tasks.py run)")
     source = build / "site-src"
     output = output or build / "site"
     shutil.rmtree(source, ignore_errors=True)
@@ -85,7 +90,7 @@ def build_site(build: Path, output: Path | None = None) -> Path:
     write_text(source / "conf.py", CONF)
     write_text(source / "results.md", results_page(build))
     index = ["# sftlab", "", "Supervised fine-tuning of pretrained transformers, and above all how to build the data for it.",
-             "These pages are the notebooks as the last run of the main job executed them.", "",
+             "These pages are the notebooks with the outputs of their last checked run.", "",
              "```{toctree}", ":maxdepth: 1", ":caption: Notebooks", "", *(n.stem for n in chapters), "```", ""]
     if solutions:
         index += ["```{toctree}", ":maxdepth: 1", ":caption: Solutions", "", *(f"solutions/{n.stem}" for n in solutions),

@@ -1,4 +1,4 @@
-"""After fine-tuning: smaller, faster, portable (notebook 08).
+"""After fine-tuning: smaller, faster, portable (notebook 09).
 
 - Dynamic int8 quantization of the Linear layers (weights stored as int8, activations quantized
   on the fly): a CPU-only speed-up with a small accuracy cost, to be measured.

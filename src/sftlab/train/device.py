@@ -38,7 +38,7 @@ def autocast_dtype(device: torch.device) -> torch.dtype | None:
     """The mixed-precision dtype to use on ``device``: bf16 where supported, else fp16 on CUDA.
 
     ``None`` means full fp32: on the CPU and on MPS, where autocast gains little for these
-    models (notebook 08 measures bf16 on the CPU to show why).
+    models (notebook 09 measures bf16 on the CPU to show why).
     """
     if device.type != "cuda":
         return None

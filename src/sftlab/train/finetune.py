@@ -3,7 +3,7 @@
 ``finetune_ner`` and ``finetune_classifier`` encode the data once, load the pretrained model with
 a fresh head, run :func:`sftlab.train.training.fit` and return a :class:`Run` holding the model, the
 tokenizer, the collator and the training history; ``evaluate_*`` score a run on any split.
-Notebooks 04, 06, 07 and 08, the benchmark and the distributed script all go through here.
+Notebooks 04, 06, 08 and 09, the benchmark and the distributed script all go through here.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def finetune_classifier(train: Sequence[dict], dev: Sequence[dict], config: Trai
                         model_name: str = "minilm", max_length: int = 128, prepare=None) -> Run:
     """Fine-tune a sequence classifier on records ``{text, label}``.
 
-    ``prepare(model) -> model`` runs on the freshly loaded model before training (notebook 08 uses
+    ``prepare(model) -> model`` runs on the freshly loaded model before training (notebook 09 uses
     it to wrap the model with LoRA adapters).
     """
     labels = list(labels)

@@ -34,7 +34,7 @@ class TrainConfig:
     """Hyper-parameters and switches of :func:`fit` (defaults suit MiniLM on a few thousand examples).
 
     ``amp`` turns on autocast where it helps (bf16, else fp16, on CUDA; nothing on the CPU);
-    ``amp_dtype`` forces a dtype on any device, which notebook 08 uses to measure bf16 on the CPU.
+    ``amp_dtype`` forces a dtype on any device, which notebook 09 uses to measure bf16 on the CPU.
     """
 
     epochs: int = 3

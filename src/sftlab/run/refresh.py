@@ -1,0 +1,121 @@
+"""Re-execute notebooks in place in the smoke profile, so their stored outputs (nbval's reference) are current.
+
+``python -m sftlab refresh --only 05`` (or ``python3 tasks.py refresh --only 05``) executes the
+notebook with its own default parameters (the smoke profile), with ``SFTLAB_BUILD_DIR`` set to
+``build/refresh`` so it never mixes with a main job's output, then:
+
+- strips what changes between two correct runs and teaches nothing: frozen progress bars, the
+  widget state behind them, and per-cell execution timestamps;
+- writes the notebook back atomically;
+- copies the figures it recorded into ``tests/reference/smoke_metrics.json``, the reference the
+  test command compares its own run with.
+
+A notebook that reads what an earlier one saved (08 loads the models of 05 and 06) gets those run
+first when ``build/refresh`` lacks their output, so a partial refresh sees what CI's full run sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from sftlab.io.atomic import write_json, write_text
+from sftlab.io.paths import repo_root
+from sftlab.run.runner import find_notebooks, notebook_name, select
+
+#: notebook -> (notebooks it reads from, the file of theirs that must exist in the build folder)
+DEPENDS = {
+    "08_evaluation": [("05_ner_finetuning", "05_ner/model/config.json"),
+                      ("06_sentiment_finetuning", "06_sentiment/model/config.json")],
+}
+
+_PROGRESS = re.compile(r"\d+%\||\r")
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def clean(notebook) -> None:
+    """Drop progress bars, widget state and execution timestamps from an executed notebook, in place."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if WIDGET in output.get("data", {}):
+                continue
+            if output.get("output_type") == "stream" and output.get("name") == "stderr" and _PROGRESS.search(output["text"]):
+                continue
+            kept.append(output)
+        cell.outputs = kept
+
+
+def execute_in_place(path: Path, build: Path, timeout: int = 1800) -> float:
+    """Execute ``path`` with its default parameters, clean it and write it back; return the seconds taken."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    previous = os.environ.get("SFTLAB_BUILD_DIR")
+    os.environ["SFTLAB_BUILD_DIR"] = str(build)
+    started = time.perf_counter()
+    try:
+        NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        if previous is None:
+            os.environ.pop("SFTLAB_BUILD_DIR")
+        else:
+            os.environ["SFTLAB_BUILD_DIR"] = previous
+    clean(notebook)
+    write_text(path, nbformat.writes(notebook) + "\n")
+    return time.perf_counter() - started
+
+
+def with_dependencies(chosen: list[Path], every: list[Path], build: Path) -> list[Path]:
+    """``chosen`` plus the notebooks they read from whose output is missing in ``build``, in notebook order."""
+    names = {notebook_name(p) for p in chosen}
+    for name in list(names):
+        for needed, output in DEPENDS.get(name, []):
+            if not (build / output).is_file():
+                names.add(needed)
+    return [p for p in every if notebook_name(p) in names]
+
+
+def update_reference(reference: Path, build: Path, names: Sequence[str]) -> None:
+    """Copy the recorded figures of ``names`` from ``build/metrics`` into the reference file."""
+    current = json.loads(reference.read_text()) if reference.is_file() else {}
+    for name in names:
+        path = build / "metrics" / f"{name}.json"
+        current[name] = json.loads(path.read_text()) if path.is_file() else {}
+    write_json(reference, dict(sorted(current.items())))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m sftlab refresh [--only 05,solutions/05]``."""
+    parser = argparse.ArgumentParser(prog="sftlab refresh", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="comma-separated notebook prefixes (default: every notebook)")
+    args = parser.parse_args(argv)
+    root = repo_root()
+    build = root / "build" / "refresh"
+    every = find_notebooks(root / "notebooks")
+    only = [key.strip() for key in args.only.split(",") if key.strip()] if args.only else None
+    chosen = with_dependencies(select(every, only), every, build)
+    done = []
+    for path in chosen:
+        try:
+            seconds = execute_in_place(path, build)
+        except Exception as exc:  # the notebook is left as it was; the others still run
+            print(f"{notebook_name(path)}: FAILED, stored outputs kept: {type(exc).__name__}: "
+                  f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}", file=sys.stderr, flush=True)
+            continue
+        done.append(notebook_name(path))
+        print(f"refreshed {done[-1]} in {seconds:.1f} s", flush=True)
+    update_reference(root / "tests" / "reference" / "smoke_metrics.json", build, done)
+    return 0 if len(done) == len(chosen) else 1

@@ -1,0 +1,44 @@
+"""Tests of ``sftlab.run.refresh``: what a refresh strips, and which notebooks it runs first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from sftlab.run.refresh import clean, update_reference, with_dependencies
+
+
+def test_clean_strips_progress_bars_widgets_and_timestamps():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"state": {}}
+    cell = nbformat.v4.new_code_cell("x")
+    cell.metadata["execution"] = {"iopub.execute_input": "2026-01-01"}
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json": {}, "text/plain": "0/32"}),
+        nbformat.v4.new_output("stream", name="stderr", text="epoch 1/3:  50%|#####     | 16/32\r"),
+        nbformat.v4.new_output("stream", name="stderr", text="UserWarning: something real\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="test F1 0.634\n"),
+    ]
+    nb.cells = [cell]
+    clean(nb)
+    assert "widgets" not in nb.metadata and "execution" not in nb.cells[0].metadata
+    assert [o.get("text") for o in nb.cells[0].outputs] == ["UserWarning: something real\n", "test F1 0.634\n"]
+
+
+def test_a_notebook_that_reads_earlier_output_gets_its_producers_first(tmp_path):
+    every = [Path(f"notebooks/{n}.ipynb") for n in ("05_ner_finetuning", "06_sentiment_finetuning", "08_evaluation")]
+    assert [p.stem for p in with_dependencies(every[2:], every, tmp_path)] == [p.stem for p in every]
+    for folder in ("05_ner", "06_sentiment"):
+        (tmp_path / folder / "model").mkdir(parents=True)
+        (tmp_path / folder / "model" / "config.json").write_text("{}")
+    assert [p.stem for p in with_dependencies(every[2:], every, tmp_path)] == ["08_evaluation"]
+
+
+def test_update_reference_merges_the_refreshed_notebooks(tmp_path):
+    reference = tmp_path / "smoke_metrics.json"
+    reference.write_text('{"01_theory": {"checks": 20}, "05_ner_finetuning": {"f1": 0.5}}')
+    (tmp_path / "build" / "metrics").mkdir(parents=True)
+    (tmp_path / "build" / "metrics" / "05_ner_finetuning.json").write_text('{"f1": 0.634}')
+    update_reference(reference, tmp_path / "build", ["05_ner_finetuning"])
+    assert reference.read_text().count('"f1": 0.634') == 1 and '"checks": 20' in reference.read_text()
