@@ -65,7 +65,7 @@ def test_hf_path_reads_classlabel_names(hub_style_folders):
 
 def test_hf_errors_are_clear(hub_style_folders, tmp_path):
     _, text = hub_style_folders
-    with pytest.raises(ConfigError, match="has no column 'review'"):
+    with pytest.raises(ConfigError, match="text_field='review': is not a column of hf:"):
         load_text_classification(f"hf:{text}", "train", text_field="review")
     with pytest.raises(ConfigError, match="could not be loaded"):
         load_ner(f"hf:{tmp_path / 'nothing-here'}", "train")

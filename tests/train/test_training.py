@@ -101,3 +101,54 @@ def test_other_settings_start_a_fresh_run_beside_the_old_one(small_ner, tmp_path
 def test_bad_training_settings_are_rejected(field, value):
     with pytest.raises(ConfigError, match=field):
         TrainConfig(**{field: value})
+
+
+def test_the_default_metric_is_the_task_scorers_and_an_unknown_one_is_named():
+    from sftlab.io.errors import ConfigError
+    from sftlab.train.finetune import finetune_classifier
+
+    records = [{"text": t, "label": l} for t, l in [("great film", "positive"), ("awful film", "negative")] * 4]
+    run = finetune_classifier(records, records, TrainConfig(epochs=1, batch_size=8, progress=False), labels=["negative", "positive"])
+    assert "dev_accuracy" in run.result.history[0] and run.result.best_epoch == 1
+    with pytest.raises(ConfigError, match="metric='f1': is not computed by this task's scorer \\(it gives: accuracy, macro_f1\\)"):
+        finetune_classifier(records, records, TrainConfig(epochs=1, batch_size=8, progress=False, metric="f1"),
+                            labels=["negative", "positive"])
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_accumulated_micro_batches_give_the_large_batch_gradient_even_with_uneven_lengths(causal):
+    """Σ token losses / Σ targets over the group equals the big batch's mean; the mean of micro-batch means does not."""
+    from transformers import BertConfig, BertForTokenClassification, LlamaConfig, LlamaForCausalLM
+
+    from sftlab.train.training import is_causal_lm, summed_loss, target_count
+
+    torch.manual_seed(0)
+    if causal:
+        model = LlamaForCausalLM(LlamaConfig(vocab_size=50, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                             num_attention_heads=2, num_key_value_heads=2))
+    else:
+        model = BertForTokenClassification(BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1,
+                                                      num_attention_heads=2, intermediate_size=32, num_labels=3))
+    model.eval()  # no dropout: the same forward pass every time
+    assert is_causal_lm(model) is causal
+    # two micro-batches with very different numbers of targets (padding is -100)
+    a = {"input_ids": torch.randint(0, 50, (2, 12)), "labels": torch.randint(0, 3, (2, 12))}
+    b = {"input_ids": torch.randint(0, 50, (2, 12)), "labels": torch.full((2, 12), -100)}
+    b["labels"][:, :3] = torch.randint(0, 3, (2, 3))
+    for batch in (a, b):
+        batch["attention_mask"] = torch.ones_like(batch["input_ids"])
+    big = {k: torch.cat([a[k], b[k]]) for k in a}
+    features = [{"labels": row.tolist()} for row in big["labels"]]
+    assert target_count(features, range(4), causal) == int((big["labels"][:, 1:] if causal else big["labels"]).ne(-100).sum())
+
+    def gradient(loss_of):
+        model.zero_grad()
+        loss_of()
+        return torch.cat([p.grad.flatten() for p in model.parameters() if p.grad is not None])
+
+    reference = gradient(lambda: model(**big).loss.backward())
+    total = target_count(features, range(4), causal)
+    accumulated = gradient(lambda: [(summed_loss(model, batch, causal)[0] / total).backward() for batch in (a, b)])
+    mean_of_means = gradient(lambda: [(model(**batch).loss / 2).backward() for batch in (a, b)])
+    assert torch.allclose(accumulated, reference, rtol=1e-4, atol=1e-6)
+    assert not torch.allclose(mean_of_means, reference, rtol=1e-2, atol=1e-4)

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Sequence
 
 from sftlab.io.conll import Sentence, read_conll
-from sftlab.io.errors import ConfigError
-from sftlab.io.jsonl import read_text_labels
+from sftlab.io.errors import ConfigError, DataError
+from sftlab.io.jsonl import read_records, read_text_labels
 from sftlab.io.paths import data_dir
 
 SPLITS = ("train", "dev", "test")
 NER_SUFFIXES = (".iob2", ".conll", ".txt", ".bio")
-TEXT_SUFFIXES = (".jsonl", ".tsv")
+TEXT_SUFFIXES = (".jsonl", ".tsv", ".csv")
 
 
 def _split_file(folder: Path, split: str, suffixes: Sequence[str]) -> Path:
@@ -125,13 +125,63 @@ def _hf_ner(name: str, split: str, token_field: str = "tokens", tag_field: str =
     return sentences
 
 
-def load_text_classification(dataset: str = "bundled", split: str = "train", *, text_field: str = "text",
-                             label_field: str = "label", labels: Sequence[str] | None = None,
-                             classes: int = 2) -> list[dict]:
+#: Column names found by themselves when exactly one of each list is present.
+TEXT_FIELDS = ("text", "sentence", "review", "content")
+LABEL_FIELDS = ("label", "sentiment")
+
+
+def pick_field(kind: str, given: str | None, columns: Sequence[str], candidates: Sequence[str], where: str) -> str:
+    """``given`` if it is a column, else the one column of ``candidates`` present; a clear error otherwise."""
+    parameter = f"{kind}_field"
+    if given is not None:
+        if given not in columns:
+            raise ConfigError(parameter, given, f"is not a column of {where} (columns: {', '.join(columns)})",
+                              f"pass {parameter}= with one of the columns")
+        return given
+    present = [c for c in candidates if c in columns]
+    if len(present) == 1:
+        return present[0]
+    problem = (f"several columns could hold the {kind}: {', '.join(present)}" if present else
+               f"no column is called {' or '.join(repr(c) for c in candidates)} (columns: {', '.join(columns)})")
+    raise ConfigError(parameter, None, f"{where}: {problem}", f"pass {parameter}= to name the {kind} column")
+
+
+def name_labels(records: list[dict], label_names: Sequence[str] | dict | None, where: str) -> None:
+    """Replace raw labels (``0``/``1``, ``"pos"``) by names, in place, and check that they are of one type.
+
+    ``label_names`` is a list (``["negative", "positive"]``: label ``i`` gets the ``i``-th name) or
+    a mapping (``{"0": "negative", "1": "positive"}``; keys are compared as strings).
+    """
+    types = {type(r["label"]).__name__ for r in records}
+    if len(types) > 1:
+        first = {}
+        for r in records:
+            first.setdefault(type(r["label"]).__name__, r)
+        lines = ", ".join(f"{t} at line {first[t].get('_line', '?')}" for t in sorted(first))
+        raise DataError(where, None, f"labels of mixed types ({lines})", "write every label the same way, all names or all numbers")
+    if label_names is None:
+        return
+    mapping = ({str(i): name for i, name in enumerate(label_names)} if not isinstance(label_names, dict)
+               else {str(k): v for k, v in label_names.items()})
+    for record in records:
+        raw = str(record["label"])
+        if raw not in mapping:
+            raise DataError(where, record.get("_line"), f"label {record['label']!r} has no name in label_names "
+                            f"(names for: {', '.join(mapping)})", "add it to label_names, or fix the label")
+        record["label"] = mapping[raw]
+
+
+def load_text_classification(dataset: str = "bundled", split: str = "train", *, text_field: str | None = None,
+                             label_field: str | None = None, label_names: Sequence[str] | dict | None = None,
+                             labels: Sequence[str] | None = None, classes: int = 2, verbose: bool = True) -> list[dict]:
     """Records ``{text, label, ...}`` of one split of a text classification dataset.
 
     For ``bundled`` sentiment, ``classes=2`` keeps positive/negative and ``classes=3`` adds
-    neutral.
+    neutral. For a file, folder or ``hf:`` dataset, the text and label columns are found by
+    themselves when unambiguous (:data:`TEXT_FIELDS`, :data:`LABEL_FIELDS`) or named with
+    ``text_field=`` / ``label_field=``; ``label_names`` names numeric labels (a Hub dataset's
+    ``ClassLabel`` names are used by themselves); ``labels`` restricts the allowed names. A line
+    says which columns were used.
     """
     _check_split(split)
     if dataset == "bundled":
@@ -144,22 +194,36 @@ def load_text_classification(dataset: str = "bundled", split: str = "train", *, 
         return copy.deepcopy(_rotten_tomatoes_splits()[split])
     if dataset.startswith("hf:"):
         table = _hf_split(dataset[3:], split)
-        for name in (text_field, label_field):
-            if name not in table.column_names:
-                raise ConfigError("dataset", dataset, f"has no column {name!r} (columns: {', '.join(table.column_names)})",
-                                  "pass text_field= and label_field=")
-        feature = table.features.get(label_field)
-        names = getattr(feature, "names", None)
-        return [{**row, "label": names[row[label_field]] if names else row[label_field],
-                 "text": row[text_field], "_line": i + 1} for i, row in enumerate(table)]
-    path = Path(dataset)
-    if path.is_dir():
-        path = _split_file(path, split, TEXT_SUFFIXES)
-    elif not path.is_file():
-        raise ConfigError("dataset", dataset, "is neither 'bundled', 'rotten_tomatoes', 'hf:NAME' nor an existing path",
-                          "check the path (relative paths start in the notebook's folder)")
-    records = read_text_labels(path, text_field=text_field, label_field=label_field, labels=labels)
-    if text_field != "text" or label_field != "label":
+        where = f"{dataset} ({split})"
+        text = pick_field("text", text_field, table.column_names, TEXT_FIELDS, where)
+        label = pick_field("label", label_field, table.column_names, LABEL_FIELDS, where)
+        names = getattr(table.features.get(label), "names", None)
+        records = [{**row, "text": row[text], "label": row[label], "_line": i + 1} for i, row in enumerate(table)]
+        name_labels(records, label_names if label_names is not None else names, where)
+        source = "ClassLabel names" if label_names is None and names else None
+    else:
+        path = Path(dataset)
+        if path.is_dir():
+            path = _split_file(path, split, TEXT_SUFFIXES)
+        elif not path.is_file():
+            raise ConfigError("dataset", dataset, "is neither 'bundled', 'rotten_tomatoes', 'hf:NAME' nor an existing path",
+                              "check the path (relative paths start in the notebook's folder)")
+        where = str(path)
+        columns = [c for c in read_records(path)[0] if c != "_line"]
+        text = pick_field("text", text_field, columns, TEXT_FIELDS, where)
+        label = pick_field("label", label_field, columns, LABEL_FIELDS, where)
+        records = read_text_labels(path, text_field=text, label_field=label)
         for record in records:
-            record["text"], record["label"] = record[text_field], record[label_field]
+            record["text"], record["label"] = record[text], record[label]
+        name_labels(records, label_names, where)
+        source = None
+    if labels is not None:
+        unknown = next((r for r in records if r["label"] not in set(labels)), None)
+        if unknown is not None:
+            raise DataError(where, unknown.get("_line"), f"unknown label {unknown['label']!r} (known: {', '.join(labels)})",
+                            "correct the label, or pass labels= with the label set of your data")
+    if verbose:
+        named = f"; label names from {source or 'label_names'}" if (label_names is not None or source) else ""
+        print(f"{where}: text column {text!r}, label column {label!r}{named}; "
+              f"{len(records)} records, labels {sorted({str(r['label']) for r in records})}")
     return records

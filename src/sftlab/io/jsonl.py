@@ -1,12 +1,14 @@
-"""JSON Lines and TSV readers/writers for labelled text, validated line by line.
+"""JSON Lines, TSV and CSV readers/writers for labelled text, validated line by line.
 
 Text classification examples are records with a text field and a label field
-(``{"text": "...", "label": "positive"}``). ``read_text_labels`` accepts ``.jsonl`` files and
-tab-separated ``.tsv`` files with a header row, so the same notebook runs on either.
+(``{"text": "...", "label": "positive"}``). ``read_text_labels`` accepts ``.jsonl`` files,
+tab-separated ``.tsv`` files and comma-separated ``.csv`` files (quoted fields may hold commas,
+quotes and line breaks), each with a header row, so the same notebook runs on any of them.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -69,6 +71,40 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
     return records
 
 
+def _read_csv(path: Path) -> list[dict[str, Any]]:
+    lines = list(iter_lines(path))  # validates the encoding line by line
+    numbers = [number for number, _ in lines]
+    reader = csv.reader([line + "\n" for _, line in lines])
+    records, header = [], None
+    for fields in reader:
+        number = numbers[min(reader.line_num, len(numbers)) - 1]
+        if not fields or not any(f.strip() for f in fields):
+            continue
+        if header is None:
+            header = fields
+            continue
+        if len(fields) != len(header):
+            raise DataError(path, number, f"found {len(fields)} comma-separated fields, the header has {len(header)}",
+                            'quote fields that contain commas: "like, this"')
+        record: dict[str, Any] = dict(zip(header, fields))
+        record["_line"] = number
+        records.append(record)
+    if not records:
+        raise DataError(path, None, "no records found (empty file or a header only)",
+                        "add one record per line below the header")
+    return records
+
+
+def read_records(path: str | Path) -> list[dict[str, Any]]:
+    """The records of a ``.jsonl``, ``.tsv`` or ``.csv`` file (by suffix), each with its ``_line``."""
+    path = Path(path)
+    if path.suffix in (".tsv", ".tab"):
+        return _read_tsv(path)
+    if path.suffix == ".csv":
+        return _read_csv(path)
+    return read_jsonl(path)
+
+
 def read_text_labels(
     path: str | Path,
     *,
@@ -76,13 +112,13 @@ def read_text_labels(
     label_field: str = "label",
     labels: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Read labelled texts from ``.jsonl`` or ``.tsv`` (header row) and validate them.
+    """Read labelled texts from ``.jsonl``, ``.tsv`` or ``.csv`` (header row) and validate them.
 
     Each record needs a non-empty string ``text_field`` and a ``label_field`` that is in
     ``labels`` when given. Records keep their other fields and ``_line``.
     """
     path = Path(path)
-    records = _read_tsv(path) if path.suffix in (".tsv", ".tab") else read_jsonl(path)
+    records = read_records(path)
     allowed = set(labels) if labels is not None else None
     for record in records:
         line = record["_line"]

@@ -45,6 +45,7 @@ def ner_scorer(sentences: Sequence[Sentence]):
         scores = entity_scores(gold, padded)
         return {k: v for k, v in scores.items() if k != "per_type"}
 
+    score.primary = "f1"
     return score
 
 
@@ -88,6 +89,7 @@ def classification_scorer(records: Sequence[dict], labels: Sequence[str]):
         scores = classification_scores(gold, predicted, labels)
         return {"accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"]}
 
+    score.primary = "accuracy"
     return score
 
 
