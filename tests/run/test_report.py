@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sftlab.run.report import record, main, results_from_junit
+from sftlab.run.report import main, record, results_from_junit
 
 
 def test_record_merges_and_rounds(tmp_path):
