@@ -11,7 +11,8 @@ notebook with its own default parameters (the smoke profile), with ``SFTLAB_BUIL
   test command compares its own run with.
 
 A notebook that reads what an earlier one saved (08 loads the models of 05 and 06) gets those run
-first when ``build/refresh`` lacks their output, so a partial refresh sees what CI's full run sees.
+first when ``build/refresh`` lacks their output, so a partial refresh sees what CI's full run sees;
+they are executed only for their output, and their own stored notebooks are left as they are.
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ def clean(notebook) -> None:
         cell.outputs = kept
 
 
-def execute_in_place(path: Path, build: Path, timeout: int = 1800) -> float:
-    """Execute ``path`` with its default parameters, clean it and write it back; return the seconds taken."""
+def execute_in_place(path: Path, build: Path, timeout: int = 1800, write: bool = True) -> float:
+    """Execute ``path`` with its default parameters, clean it and (``write``) write it back; return the seconds."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -73,8 +74,9 @@ def execute_in_place(path: Path, build: Path, timeout: int = 1800) -> float:
             os.environ.pop("SFTLAB_BUILD_DIR")
         else:
             os.environ["SFTLAB_BUILD_DIR"] = previous
-    clean(notebook)
-    write_text(path, nbformat.writes(notebook) + "\n")
+    if write:
+        clean(notebook)
+        write_text(path, nbformat.writes(notebook) + "\n")
     return time.perf_counter() - started
 
 
@@ -106,16 +108,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     build = root / "build" / "refresh"
     every = find_notebooks(root / "notebooks")
     only = [key.strip() for key in args.only.split(",") if key.strip()] if args.only else None
-    chosen = with_dependencies(select(every, only), every, build)
+    asked = select(every, only)
+    chosen = with_dependencies(asked, every, build)
     done = []
     for path in chosen:
         try:
-            seconds = execute_in_place(path, build)
+            seconds = execute_in_place(path, build, write=path in asked)
         except Exception as exc:  # the notebook is left as it was; the others still run
             print(f"{notebook_name(path)}: FAILED, stored outputs kept: {type(exc).__name__}: "
                   f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}", file=sys.stderr, flush=True)
             continue
-        done.append(notebook_name(path))
-        print(f"refreshed {done[-1]} in {seconds:.1f} s", flush=True)
+        if path in asked:
+            done.append(notebook_name(path))
+        print(f"{'refreshed' if path in asked else 'executed (for its output only)'} {notebook_name(path)} "
+              f"in {seconds:.1f} s", flush=True)
     update_reference(root / "tests" / "reference" / "smoke_metrics.json", build, done)
-    return 0 if len(done) == len(chosen) else 1
+    return 0 if len(done) == len(asked) else 1
