@@ -16,20 +16,6 @@ SENTENCE = Sentence(["Ada", "Lovelace", "met", "Charles", "Babbage", "in", "Lond
                     ["B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "B-LOC", "O"])
 
 
-class TemplateTokenizer:
-    """A minimal stand-in for a tokenizer with a chat template (character-level ids)."""
-
-    chat_template = "x"
-    eos_token = "</s>"
-
-    def apply_chat_template(self, messages, tokenize=False, add_generation_prompt=False):
-        text = "".join(f"<{m['role']}>{m['content']}</s>" for m in messages)
-        return text + ("<assistant>" if add_generation_prompt else "")
-
-    def __call__(self, text, add_special_tokens=False):
-        return {"input_ids": [ord(c) for c in text]}
-
-
 @pytest.mark.parametrize("scheme", ["IOB2", "BIOES"])
 def test_token_records_round_trip(scheme):
     record = formats.to_token_record(SENTENCE, scheme)
@@ -89,28 +75,79 @@ def test_classification_validation():
         formats.validate_classification({"text": "Great", "label": "pos"}, ["negative", "positive"], "record 3")
 
 
-def test_chat_prompt_tokens_are_masked_with_the_plain_template():
-    tokenizer = load_tokenizer("minilm")
-    chat = formats.to_chat(formats.to_instruction({"text": "Loved it.", "label": "positive"}, "sentiment"), system="Be brief.")
-    formats.validate_chat(chat)
-    encoded = formats.tokenize_chat(chat["messages"], tokenizer)
-    trained = [i for i, label in zip(encoded["input_ids"], encoded["labels"]) if label != -100]
-    assert tokenizer.decode(trained) == "positive [SEP]"
+@pytest.fixture(scope="module")
+def chat_tokenizer():
+    from sftlab.train.causal_lm import load_causal_lm_tokenizer
+
+    return load_causal_lm_tokenizer()
+
+
+MULTI_TURN = [{"role": "user", "content": "Classify: I loved it."}, {"role": "assistant", "content": "positive"},
+              {"role": "user", "content": "And: the soup was cold."}, {"role": "assistant", "content": "negative"}]
+
+
+def test_only_the_answers_and_their_end_of_turn_are_targets(chat_tokenizer):
+    encoded = formats.tokenize_chat(MULTI_TURN, chat_tokenizer)
+    trained = [chat_tokenizer.decode([i]) for i, label in zip(encoded["input_ids"], encoded["labels"]) if label != -100]
+    assert trained == ["positive", "<|im_end|>", "\n", "negative", "<|im_end|>", "\n"]
     assert encoded["labels"][: encoded["prompt_tokens"]] == [-100] * encoded["prompt_tokens"]
+    last = formats.tokenize_chat(MULTI_TURN, chat_tokenizer, train_on="last")
+    assert [chat_tokenizer.decode([i]) for i, l in zip(last["input_ids"], last["labels"]) if l != -100] == trained[3:]
+    everything = formats.tokenize_chat(MULTI_TURN, chat_tokenizer, train_on="all")
+    assert everything["labels"] == everything["input_ids"]
 
 
-def test_chat_template_path_splits_prompt_and_answer():
-    messages = [{"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "Hello."}]
-    prompt, answer = formats.render_prompt_and_answer(messages, TemplateTokenizer())
-    assert prompt == "<user>Hi?</s><assistant>" and answer == "Hello.</s>"
-    encoded = formats.tokenize_chat(messages, TemplateTokenizer())
-    assert "".join(chr(i) for i, l in zip(encoded["input_ids"], encoded["labels"]) if l != -100) == "Hello.</s>"
+def test_masks_agree_with_tokenizing_prompt_and_answers_apart(chat_tokenizer):
+    for messages in (MULTI_TURN, formats.to_chat(formats.to_instruction({"text": "Loved it.", "label": "positive"},
+                                                                        "sentiment"), system="Be brief.")["messages"]):
+        joint, apart = formats.tokenize_chat(messages, chat_tokenizer), formats.tokenize_apart(messages, chat_tokenizer)
+        assert joint["input_ids"] == apart["input_ids"] and joint["labels"] == apart["labels"]
+    prompt, answer = formats.render_prompt_and_answer(MULTI_TURN[:2], chat_tokenizer)
+    assert prompt.endswith("<|im_start|>assistant\n") and answer == "positive<|im_end|>\n"
+
+
+def test_chat_errors_name_the_record(chat_tokenizer):
+    with pytest.raises(DataError, match="record 7: no assistant turn"):
+        formats.tokenize_chat([{"role": "user", "content": "Hi"}], chat_tokenizer, where="record 7")
+    with pytest.raises(DataError, match="record 2: message 1: empty content \\(an empty answer"):
+        formats.tokenize_chat([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": " "}],
+                              chat_tokenizer, where="record 2")
+    with pytest.raises(DataError, match="no answer token left within max_length=5"):
+        formats.tokenize_chat(MULTI_TURN, chat_tokenizer, max_length=5)
+    from sftlab.io.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="has no chat template"):
+        formats.tokenize_chat(MULTI_TURN, load_tokenizer("minilm"))
+
+
+def test_sft_records_carry_their_references():
+    from sftlab.io.conll import Sentence
+
+    sentence = Sentence(["Ada", "Lovelace", "met", "Babbage", "in", "London", "."],
+                        ["B-PER", "I-PER", "O", "B-PER", "O", "B-LOC", "O"])
+    ner = formats.to_sft_record("ner", sentence)
+    assert ner["messages"][-1]["content"] == "PER: Ada Lovelace; PER: Babbage; LOC: London"
+    assert ner["messages"][0]["content"].endswith("Ada Lovelace met Babbage in London.")
+    redact = formats.to_sft_record("redact", sentence)
+    assert redact["reference"] == "[PERSON] met [PERSON] in London."
+    sentiment = formats.to_sft_record("sentiment", {"text": "Loved it.", "label": "positive"})
+    assert sentiment["label"] == "positive" and "positive or negative" in sentiment["messages"][0]["content"]
+
+
+def test_preference_pairs():
+    pair = formats.to_preference([{"role": "user", "content": "Sentiment of 'Loved it.'?"}], "positive", "negative")
+    formats.validate_preference(pair)
+    with pytest.raises(DataError, match="record 4: chosen and rejected are the same"):
+        formats.validate_preference(formats.to_preference(pair["prompt"], "positive", "positive"), "record 4")
+    with pytest.raises(DataError, match="ending with the user"):
+        formats.validate_preference({**pair, "prompt": [{"role": "assistant", "content": "x"}]})
 
 
 @pytest.mark.parametrize("record,phrase", [
     ({"messages": []}, "non-empty list"),
     ({"messages": [{"role": "bot", "content": "x"}]}, "unknown role"),
     ({"messages": [{"role": "user", "content": " "}]}, "empty content"),
+    ({"messages": [{"role": "user", "content": "y"}]}, "no assistant turn"),
     ({"messages": [{"role": "assistant", "content": "x"}, {"role": "user", "content": "y"}]}, "last message"),
 ])
 def test_chat_validation(record, phrase):

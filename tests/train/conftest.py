@@ -30,3 +30,18 @@ def tiny():
     config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=64, num_labels=2)
     return BertForSequenceClassification(config).eval(), load_tokenizer("minilm")
+
+
+@pytest.fixture(scope="module")
+def tiny_llama():
+    """A randomly initialised Llama-architecture model (SmolLM2's family) with SmolLM2's embedded tokenizer."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from sftlab.train.causal_lm import load_causal_lm_tokenizer
+
+    tokenizer = load_causal_lm_tokenizer()
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+    return LlamaForCausalLM(config).eval(), tokenizer

@@ -1,12 +1,13 @@
-"""Batched prediction: word-level tags for NER, class probabilities for classification.
+"""Batched prediction: word-level tags for NER, class probabilities for classification, and
+greedy replies of a causal LM to conversations.
 
-Both sort examples by length (so padding stays small), run without gradients, and return
+All sort examples by length (so padding stays small), run without gradients, and return
 results in the original order.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import torch
@@ -62,3 +63,42 @@ def predict_probabilities(model, features: Sequence[dict], collator, batch_size:
 def pad_words(tags: Sequence[str], length: int) -> list[str]:
     """Tags extended with ``O`` to ``length`` words (words lost to truncation count as ``O``)."""
     return list(tags) + ["O"] * (length - len(tags))
+
+
+class Reply(NamedTuple):
+    """A generated answer and whether the model ended it itself (emitted its end-of-turn token)."""
+
+    text: str
+    finished: bool
+
+
+def generate_replies(model, tokenizer, conversations: Sequence[Sequence[dict]], max_new_tokens: int = 32,
+                     batch_size: int = 16, device: torch.device | None = None) -> list[Reply]:
+    """Greedy replies to each conversation (its messages so far), rendered with the chat template.
+
+    Prompts are left-padded, so every row's last real token sits at the end and generation
+    continues all rows from there; the reply is decoded up to the model's end-of-turn token.
+    """
+    device = device or next(model.parameters()).device
+    model.eval()
+    prompts = [tokenizer.apply_chat_template(list(c), tokenize=False, add_generation_prompt=True) for c in conversations]
+    lengths = [len(tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
+    order = length_grouped_batches(lengths, batch_size, seed=0, shuffle=False)
+    side, tokenizer.padding_side = tokenizer.padding_side, "left"
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    replies: list[Reply | None] = [None] * len(prompts)
+    try:
+        for indices in order:
+            batch = tokenizer([prompts[i] for i in indices], return_tensors="pt", padding=True,
+                              add_special_tokens=False).to(device)
+            with torch.no_grad(), autocast(device, autocast_dtype(device)):
+                output = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False, temperature=None,
+                                        top_p=None, top_k=None, pad_token_id=pad_id, eos_token_id=tokenizer.eos_token_id)
+            for row, index in enumerate(indices):
+                new = output[row, batch["input_ids"].shape[1]:].tolist()
+                finished = tokenizer.eos_token_id in new
+                new = new[: new.index(tokenizer.eos_token_id)] if finished else new
+                replies[index] = Reply(tokenizer.decode(new, skip_special_tokens=True).strip(), finished)
+    finally:
+        tokenizer.padding_side = side
+    return replies  # type: ignore[return-value]

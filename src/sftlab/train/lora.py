@@ -10,8 +10,14 @@ from __future__ import annotations
 from typing import Sequence
 
 
-def apply_lora(rank: int = 8, alpha: int = 16, dropout: float = 0.1, target_modules: Sequence[str] = ("query", "value")):
-    """A ``prepare`` function for :func:`sftlab.train.finetune.finetune_classifier` that wraps the model with LoRA."""
+def apply_lora(rank: int = 8, alpha: int = 16, dropout: float = 0.1, target_modules: Sequence[str] = ("query", "value"),
+               task_type: str = "SEQ_CLS"):
+    """A ``prepare`` function that wraps a model with LoRA adapters on ``target_modules``.
+
+    ``task_type`` is peft's: ``SEQ_CLS`` for :func:`sftlab.train.finetune.finetune_classifier` (the
+    classification head stays trainable), ``CAUSAL_LM`` for
+    :func:`sftlab.train.instruction_tuning.finetune_causal_lm`.
+    """
 
     def prepare(model):
         import warnings
@@ -20,7 +26,7 @@ def apply_lora(rank: int = 8, alpha: int = 16, dropout: float = 0.1, target_modu
 
         # peft asks transformers a question it has deprecated; the answer is still right
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
-        config = LoraConfig(task_type=TaskType.SEQ_CLS, r=rank, lora_alpha=alpha, lora_dropout=dropout,
+        config = LoraConfig(task_type=TaskType[task_type], r=rank, lora_alpha=alpha, lora_dropout=dropout,
                             target_modules=list(target_modules))
         return get_peft_model(model, config)
 

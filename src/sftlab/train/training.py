@@ -161,10 +161,13 @@ def summed_loss(model, batch: dict, causal: bool) -> tuple[torch.Tensor, int]:
     """Sum (not mean) of the cross-entropy over the batch's targets, and how many targets there were.
 
     The logits at position t predict the token at t + 1 in a causal LM, so its logits drop the
-    last position and its labels the first, as Hugging Face's own causal-LM loss does.
+    last position and its labels the first, as Hugging Face's own causal-LM loss does. A causal
+    LM runs without its key/value cache (training needs none, and transformers only turns
+    restarting ``position_ids`` into a mask that keeps packed examples apart when there is no cache).
     """
     labels = batch["labels"]
-    logits = model(**{k: v for k, v in batch.items() if k != "labels"}).logits
+    inputs = {k: v for k, v in batch.items() if k != "labels"}
+    logits = model(**inputs, **({"use_cache": False} if causal else {})).logits
     if causal:
         logits, labels = logits[:, :-1], labels[:, 1:]
     labels = labels.reshape(-1)
@@ -211,7 +214,7 @@ def fit(model, train_features: Sequence[dict], dev_features: Sequence[dict], *, 
     scaler = torch.amp.GradScaler(device.type, enabled=dtype == torch.float16 and device.type == "cuda")
     result = TrainResult()
     start_epoch = 0
-    folder = Path(config.checkpoint_dir) / run_fingerprint(config, train_features) if config.checkpoint_dir else None
+    folder = Path(config.checkpoint_dir) / run_fingerprint(config, train_features, model) if config.checkpoint_dir else None
     if folder is not None:
         if folder.exists() and rank == 0:
             remove_stale_temporaries(folder)
@@ -299,11 +302,12 @@ def fit(model, train_features: Sequence[dict], dev_features: Sequence[dict], *, 
     return result
 
 
-def run_fingerprint(config: TrainConfig, train_features: Sequence[dict]) -> str:
-    """A short hash of the settings and the training data: a run resumes only a checkpoint with the same one.
+def run_fingerprint(config: TrainConfig, train_features: Sequence[dict], model=None) -> str:
+    """A short hash of the settings, the training data and what trains: a run resumes only its own checkpoint.
 
-    Checkpoints live in ``checkpoint_dir/<fingerprint>/``, so changing a parameter or the data
-    starts a fresh run beside the old one instead of resuming something else.
+    Checkpoints live in ``checkpoint_dir/<fingerprint>/``, so changing a parameter, the data or
+    the trainable parameters (LoRA adapters instead of the whole model) starts a fresh run beside
+    the old one instead of resuming something else.
     """
     settings = asdict(config)
     for volatile in ("progress", "checkpoint_dir", "device"):
@@ -311,6 +315,8 @@ def run_fingerprint(config: TrainConfig, train_features: Sequence[dict]) -> str:
     digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode())
     for feature in train_features:
         digest.update(repr((feature["input_ids"], feature["labels"])).encode())
+    if model is not None:
+        digest.update(repr([(n, tuple(p.shape)) for n, p in model.named_parameters() if p.requires_grad]).encode())
     return digest.hexdigest()[:12]
 
 

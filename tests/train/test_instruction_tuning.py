@@ -1,0 +1,45 @@
+"""Tests of ``sftlab.train.instruction_tuning``: chat SFT through fit, padded and packed."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from sftlab.data.formats import to_sft_record
+from sftlab.io.conll import Sentence
+from sftlab.train.instruction_tuning import LLAMA_PROJECTIONS, answer_budget, encode_chats, finetune_causal_lm
+from sftlab.train.lora import apply_lora, trainable_parameters
+from sftlab.train.training import TrainConfig
+
+RECORDS = ([to_sft_record("sentiment", {"text": t, "label": l}) for t, l in
+            [("Loved every minute.", "positive"), ("Cold soup, rude staff.", "negative")] * 3]
+           + [to_sft_record("ner", Sentence(["Ada", "visited", "Paris", "."], ["B-PER", "O", "B-LOC", "O"]))])
+
+
+def test_features_keep_their_record_and_the_budget_fits_the_answers(tiny_llama):
+    _, tokenizer = tiny_llama
+    features = encode_chats(RECORDS, tokenizer)
+    assert features[0]["record"] is RECORDS[0] and len(features[0]["input_ids"]) == len(features[0]["labels"])
+    budget = answer_budget(RECORDS, tokenizer, margin=4)
+    assert set(budget) == {"sentiment", "ner"} and budget["ner"] > budget["sentiment"] >= 5
+
+
+@pytest.mark.parametrize("packing", [False, True])
+def test_finetune_causal_lm_runs_and_scores_replies(tiny_llama, packing):
+    model, tokenizer = tiny_llama
+    run = finetune_causal_lm(copy.deepcopy(model), tokenizer, RECORDS, RECORDS[:3] + RECORDS[-1:],
+                             TrainConfig(epochs=2, batch_size=4, lr=1e-3, progress=False, patience=None), packing=packing)
+    history = run.result.history
+    assert len(history) == 2 and {"dev_score", "dev_sentiment_valid", "dev_ner_f1"} <= set(history[0])
+    assert history[1]["train_loss"] < history[0]["train_loss"]
+
+
+def test_lora_on_every_projection_trains_a_small_share(tiny_llama):
+    model, _ = tiny_llama
+    adapted = apply_lora(rank=4, alpha=8, dropout=0.0, target_modules=LLAMA_PROJECTIONS, task_type="CAUSAL_LM")(
+        copy.deepcopy(model))
+    trainable, total = trainable_parameters(adapted)
+    names = [n for n, p in adapted.named_parameters() if p.requires_grad]
+    assert 0 < trainable < total / 10 and all("lora_" in n for n in names)
+    assert {n.split(".")[-4] for n in names if n.endswith("lora_A.default.weight")} == set(LLAMA_PROJECTIONS)
