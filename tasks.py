@@ -7,6 +7,7 @@
     python3 tasks.py site                                                   # HTML site from build/
     python3 tasks.py bench                                                  # fine-tuning benchmark
     python3 tasks.py lab                                                    # JupyterLab on notebooks/
+    python3 tasks.py release [--only 03] [--output DIR] [--verify]          # nbgrader course in build/classroom/
     python3 tasks.py setup                                                  # only create/update .venv
     python3 tasks.py lock                                                   # re-pin requirements.lock
 
@@ -105,6 +106,12 @@ def task_lab(args: list[str]) -> int:
     return sh(py, "-m", "jupyter", "lab", "notebooks", *args, check=False)
 
 
+def task_release(args: list[str]) -> int:
+    """An nbgrader course folder (source/, release/) with one assignment per chapter's exercises."""
+    py = ensure_env()
+    return sh(py, "-m", "sftlab.run.classroom", *args, check=False)
+
+
 def ensure_browser() -> None:
     """The site's browser test needs Chromium; CI (CI=true, root, Debian) installs Debian's package."""
     if shutil.which("chromium") or shutil.which("chromium-browser"):
@@ -195,7 +202,7 @@ def task_lock(args: list[str]) -> int:
 
 
 TASKS = {"setup": task_setup, "run": task_run, "test": task_test, "refresh": task_refresh, "site": task_site,
-         "bench": task_bench, "lab": task_lab, "lock": task_lock}
+         "bench": task_bench, "lab": task_lab, "lock": task_lock, "release": task_release}
 
 
 def main() -> int:
