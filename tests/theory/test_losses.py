@@ -7,9 +7,10 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from torch.autograd.gradcheck import GradcheckError
 
 from sftlab.theory import losses
-from sftlab.theory.gradcheck import autograd_grad, finite_difference_grad, relative_error
+from sftlab.theory.gradcheck import autograd_grad, finite_difference_grad, relative_error, with_hand_gradient
 
 TOL = 1e-7
 
@@ -94,3 +95,41 @@ def test_relative_error_and_finite_differences_basics():
     assert relative_error(torch.ones(3), torch.ones(3)) == 0.0
     x = torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64)
     assert relative_error(finite_difference_grad(lambda t: (t ** 3).sum(), x), 3 * x ** 2) < 1e-9
+
+
+def test_softmax_is_accurate_in_float32_at_large_logits():
+    z = torch.tensor([[1000.0, 999.0, 998.0]])
+    reference = torch.softmax(z.double(), -1)
+    error = lambda p: ((p.double() - reference).abs() / reference).max().item()
+    assert error(losses.softmax(z)) < 1e-6
+    # the exp(z - logsumexp(z)) form loses digits: logsumexp(z) ~ 1000 carries its rounding error
+    assert error(torch.exp(z - losses.logsumexp(z).unsqueeze(-1))) > 1e-6
+    assert relative_error(losses.log_softmax(z).double(), torch.log(reference)) < 1e-6
+    assert relative_error(losses.cross_entropy(z, torch.tensor([2])).double(),
+                          F.cross_entropy(z.double(), torch.tensor([2]))) < 1e-6
+
+
+def test_log_softmax_matches_torch():
+    z = torch.tensor([[1000.0, 999.0, -1000.0], [0.5, -2.0, 3.0]], dtype=torch.float64)
+    assert relative_error(losses.log_softmax(z), F.log_softmax(z, -1)) < 1e-15
+
+
+def test_masked_token_sum_is_mean_times_count():
+    g = torch.Generator().manual_seed(3)
+    z = torch.randn(2, 4, 3, generator=g, dtype=torch.float64)
+    y = torch.tensor([[-100, 1, 2, 0], [0, -100, -100, -100]])
+    summed = losses.masked_token_cross_entropy(z, y, reduction="sum")
+    assert relative_error(summed, F.cross_entropy(z.view(-1, 3), y.view(-1), ignore_index=-100, reduction="sum")) < 1e-15
+    assert relative_error(summed / 4, losses.masked_token_cross_entropy(z, y)) < 1e-15
+    with pytest.raises(ValueError, match="reduction"):
+        losses.masked_token_cross_entropy(z, y, reduction="none")
+
+
+def test_gradcheck_of_a_hand_gradient_accepts_the_right_one_and_rejects_a_wrong_one():
+    z = torch.tensor([-3.0, 0.5, 2.0, -0.1], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([0.0, 1.0, 0.0, 1.0], dtype=torch.float64)
+    f = lambda t: losses.bce_with_logits(t, y)
+    assert torch.autograd.gradcheck(with_hand_gradient(f, lambda t: losses.bce_grad_logits(t, y)), (z,))
+    wrong = with_hand_gradient(f, lambda t: losses.sigmoid(t) - y)  # the mean's 1/N forgotten
+    with pytest.raises(GradcheckError):
+        torch.autograd.gradcheck(wrong, (z,))

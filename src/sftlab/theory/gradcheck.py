@@ -37,3 +37,25 @@ def autograd_grad(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) ->
     x = x.detach().clone().requires_grad_(True)
     (grad,) = torch.autograd.grad(f(x), x)
     return grad
+
+
+def with_hand_gradient(f: Callable[[torch.Tensor], torch.Tensor],
+                       grad: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``f`` as an autograd function whose backward is the hand-derived ``grad`` instead of autograd's.
+
+    ``torch.autograd.gradcheck`` on the result compares ``grad`` with finite differences of ``f``:
+    it tests the derivation, not PyTorch's own derivative of ``f``.
+    """
+
+    class HandGradient(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return f(x)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * grad(x)
+
+    return HandGradient.apply
