@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
 
 from sftlab.data.dedup import (
@@ -9,7 +12,9 @@ from sftlab.data.dedup import (
     cross_split_pairs,
     dedup_key,
     exact_duplicate_groups,
+    exact_jaccard_pairs,
     jaccard,
+    lsh_probability,
     minhash_signatures,
     near_duplicate_pairs,
     shingles,
@@ -50,3 +55,60 @@ def test_cross_split_leaks():
     leaks = cross_split_pairs({"train": ["The soup was cold and bland.", "Great phone"],
                                "test": ["the soup was cold and bland", "Awful app"]}, threshold=0.8)
     assert len(leaks) == 1 and {leaks[0]["a"][0], leaks[0]["b"][0]} == {"train", "test"}
+
+
+def test_exact_jaccard_pairs_equal_brute_force_in_blocks():
+    texts = _near_copies(7, 60)
+    sets = [shingles(t) for t in texts]
+    brute = [(i, j, jaccard(sets[i], sets[j])) for i in range(len(texts)) for j in range(i + 1, len(texts))
+             if jaccard(sets[i], sets[j]) >= 0.4]
+    found = exact_jaccard_pairs(texts, 0.4, block=7)
+    assert [(i, j) for i, j, _ in found] == [(i, j) for i, j, _ in brute] and brute
+    assert all(s == pytest.approx(t) for (*_, s), (*_, t) in zip(found, brute))
+    with pytest.raises(ValueError, match="threshold"):
+        exact_jaccard_pairs(texts, 0)
+
+
+def test_lsh_probability_is_the_banding_formula():
+    assert lsh_probability(0.5, 32, 4) == pytest.approx(1 - (1 - 0.5 ** 4) ** 32)
+    assert lsh_probability(0.0) == 0.0 and lsh_probability(1.0) == 1.0
+    assert np.all(np.diff(lsh_probability(np.linspace(0, 1, 11))) >= 0)
+
+
+# --- cross-checks against datasketch on random data -------------------------------------------
+
+def _near_copies(seed: int, count: int = 120) -> list[str]:
+    rng = random.Random(seed)
+    words = "the film was good bad slow quick plot actor scene ending music light dark long short".split()
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(8, 16))) for _ in range(count // 2)]
+    for text in list(texts):
+        tokens = text.split()
+        tokens[rng.randrange(len(tokens))] = rng.choice(words)
+        texts.append(" ".join(tokens))
+    return texts
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_near_duplicates_equal_datasketch_minhash_lsh(seed):
+    from datasketch import MinHash, MinHashLSH
+
+    texts = _near_copies(seed)
+    sets = [shingles(t) for t in texts]
+    lsh = MinHashLSH(num_perm=128, params=(32, 4))
+    hashes = []
+    for index, items in enumerate(sets):
+        m = MinHash(num_perm=128, seed=seed)
+        m.update_batch([x.encode() for x in items])
+        lsh.insert(str(index), m)
+        hashes.append(m)
+    theirs = set()
+    for index, m in enumerate(hashes):
+        for other in map(int, lsh.query(m)):
+            if index < other and jaccard(sets[index], sets[other]) >= 0.7:
+                theirs.add((index, other))
+    ours = {(i, j) for i, j, _ in near_duplicate_pairs(texts, 0.7, seed=seed)}
+    exact = {(i, j) for i, j, _ in exact_jaccard_pairs(texts, 0.7)}
+    # At Jaccard >= 0.7, 32 bands of 4 rows miss a pair with probability < 0.001: both find all of them.
+    assert ours == theirs == exact and len(exact) >= 10
+
+

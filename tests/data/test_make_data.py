@@ -68,16 +68,52 @@ def test_sentiment_size_balance_and_domains(sentiment_splits):
     assert 0.45 < positive < 0.55
 
 
-def test_double_annotations_cover_the_same_text_as_gold():
-    gold = {(s.doc, " ".join(s.tokens)) for s in make_data.read_ner_sources(DATA / "ner" / "source")}
-    for name in ("annotator_a.txt", "annotator_b.txt"):
-        sentences = read_brackets(DATA / "ner" / "double" / name)
-        assert len(sentences) >= 300
-        assert all((s.doc, " ".join(s.tokens)) in gold for s in sentences)
-    ids = {r["id"] for r in make_data.read_sentiment_sources(DATA / "sentiment" / "source")}
-    for name in ("annotator_a.tsv", "annotator_b.tsv"):
-        rows = [line.split("\t") for line in (DATA / "sentiment" / "double" / name).read_text().splitlines()]
-        assert len(rows) >= 300 and all(r[0] in ids and r[1] in ("negative", "neutral", "positive") for r in rows)
+def _adjudicated_spans():
+    """data/ner/double/adjudication.tsv: {(doc, position): {(start, end): (gold before, A, B, gold now)}}."""
+    table = {}
+    for line in (DATA / "ner" / "double" / "adjudication.tsv").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        sentence, span, before, a, b, now, why = line.split("\t")
+        doc, position = sentence.split("#")
+        start, end = map(int, span.split(":"))
+        assert why.strip(), line
+        table.setdefault((doc, int(position)), {})[(start, end)] = (before, a, b, now)
+    return table
+
+
+def _labels(sentence):
+    return {(s.start, s.end): s.label for s in spans_from_iob2(sentence.tags)}
+
+
+def test_double_annotations_are_independent_passes_adjudicated_against_gold():
+    """Two annotators' files are never identical, each differs from the gold as it stood when they
+    annotated, and every difference is in adjudication.tsv with the gold it led to."""
+    gold, position = {}, {}
+    for s in make_data.read_ner_sources(DATA / "ner" / "source"):
+        position[s.doc] = position.get(s.doc, 0) + 1
+        gold[(s.doc, " ".join(s.tokens))] = (s, position[s.doc])
+    a = read_brackets(DATA / "ner" / "double" / "annotator_a.txt")
+    b = read_brackets(DATA / "ner" / "double" / "annotator_b.txt")
+    assert len(a) == len(b) >= 300 and [s.tokens for s in a] == [s.tokens for s in b]
+    assert (DATA / "ner" / "double" / "annotator_a.txt").read_text() != (DATA / "ner" / "double" / "annotator_b.txt").read_text()
+    table = _adjudicated_spans()
+    differs = {"A": 0, "B": 0}
+    for sa, sb in zip(a, b):
+        g, pos = gold[(sa.doc, " ".join(sa.tokens))]
+        rows = table.get((sa.doc, pos), {})
+        now, la, lb = _labels(g), _labels(sa), _labels(sb)
+        before = {k: v for k, v in now.items() if k not in rows}
+        before.update({k: r[0] for k, r in rows.items() if r[0] != "-"})
+        for key in set(now) | set(la) | set(lb) | set(before):
+            if key in rows:
+                assert rows[key][1:] == (la.get(key, "-"), lb.get(key, "-"), now.get(key, "-")), (sa.doc, pos, key)
+            else:
+                assert la.get(key) == lb.get(key) == before.get(key), f"{sa.doc}#{pos} {key}: not in adjudication.tsv"
+        differs["A"] += la != before
+        differs["B"] += lb != before
+    assert differs["A"] and differs["B"], f"a pass identical to the gold it was made against: {differs}"
+    assert not (DATA / "sentiment" / "double").exists(), "the sentiment double subset was dropped (see data/sentiment/README.md)"
 
 
 @pytest.mark.parametrize("content,line,phrase", [

@@ -3,7 +3,10 @@
 - Exact duplicates: equal after normalisation (:func:`dedup_key`), found by hashing.
 - Near duplicates: Jaccard similarity of character n-gram sets, estimated with MinHash and
   made scalable with locality-sensitive hashing (LSH): only pairs that share a band of their
-  signatures are compared exactly.
+  signatures are compared exactly. LSH finds a pair of similarity s with probability
+  1 − (1 − s^r)^b (:func:`lsh_probability`), so it misses some pairs below its design point;
+  :func:`exact_jaccard_pairs` compares every pair (sparse matrix products), which is feasible
+  up to tens of thousands of short texts and is the ground truth to measure LSH against.
 - Leakage: near duplicates whose two sides sit in different splits.
 """
 
@@ -15,6 +18,7 @@ from collections import defaultdict
 from typing import Iterable, Sequence
 
 import numpy as np
+import scipy.sparse as sparse
 
 from sftlab.io.words import split_words
 
@@ -101,6 +105,41 @@ def near_duplicate_pairs(texts: Sequence[str], threshold: float = 0.7, n: int = 
         if similarity >= threshold:
             found.append((i, j, similarity))
     return found
+
+
+def lsh_probability(similarity: float | np.ndarray, bands: int = 32, rows: int = 4) -> float | np.ndarray:
+    """Probability that LSH with ``bands`` bands of ``rows`` rows proposes a pair of Jaccard ``similarity``: 1 − (1 − s^r)^b."""
+    return 1 - (1 - np.asarray(similarity, dtype=float) ** rows) ** bands
+
+
+def exact_jaccard_pairs(texts: Sequence[str], threshold: float = 0.5, n: int = 5,
+                        block: int = 2000) -> list[tuple[int, int, float]]:
+    """Every pair ``(i, j, jaccard)`` with i < j and exact n-gram Jaccard >= ``threshold``, without LSH.
+
+    The n-gram sets become rows of a sparse 0/1 matrix X; ``X @ X.T`` counts every pair's shared
+    n-grams, |A ∪ B| = |A| + |B| − |A ∩ B|. Rows are processed ``block`` at a time to bound memory.
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    sets = [shingles(t, n) for t in texts]
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for row, items in enumerate(sets):
+        for item in items:
+            rows.append(row)
+            cols.append(vocabulary.setdefault(item, len(vocabulary)))
+    matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(len(sets), len(vocabulary)))
+    sizes = np.array([len(s) for s in sets], dtype=np.float64)
+    found = []
+    for start in range(0, len(sets), block):
+        shared = (matrix[start:start + block] @ matrix.T).tocoo()
+        i, j, common = shared.row + start, shared.col, shared.data
+        keep = i < j
+        i, j, common = i[keep], j[keep], common[keep]
+        similarity = common / (sizes[i] + sizes[j] - common)
+        chosen = similarity >= threshold
+        found += zip(i[chosen].tolist(), j[chosen].tolist(), similarity[chosen].tolist())
+    return sorted(found)
 
 
 def cluster_ids(count: int, pairs: Iterable[tuple[int, int, float] | tuple[int, int]]) -> list[int]:
