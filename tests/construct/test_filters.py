@@ -13,6 +13,7 @@ from sftlab.construct.filters import (
     LengthFilter,
     RougeFilter,
     apply_filters,
+    embedding_classifier,
 )
 from tests.construct.conftest import POOL
 
@@ -53,3 +54,34 @@ def test_fluency_and_embedding_filters_use_their_thresholds():
 def test_duplicate_filter_catches_duplicates_within_a_batch():
     verdicts = DuplicateFilter()([{"text": "Brand new text."}, {"text": "brand new text"}], POOL)
     assert [k for k, _ in verdicts] == [True, False]
+
+
+def test_apply_filters_charges_each_candidate_its_share_of_filter_time():
+    accepted, rejected = apply_filters([{"text": "Brand new text here."}, {"text": "x"}], POOL, [LengthFilter(2, 50), DuplicateFilter()])
+    assert len(accepted) == 1 and len(rejected) == 1
+    assert all(c["filter_seconds"] >= 0 for c in accepted + rejected)
+
+
+def test_embedding_classifier_learns_from_the_pool():
+    def embed(texts):
+        return np.array([[1.0, 0.0] if any(w in t.lower() for w in ("great", "friendly", "delicious", "lovely"))
+                         else [0.0, 1.0] for t in texts])
+
+    probabilities = embedding_classifier(embed)(POOL, ["Lovely place.", "Awful."], ["negative", "positive"])
+    assert probabilities.shape == (2, 2) and probabilities[0, 1] > 0.5 > probabilities[1, 1]
+    verdicts = LabelConsistencyFilter("sentiment", 0.5, classifier=embedding_classifier(embed))(
+        [{"text": "Lovely place.", "label": "positive"}, {"text": "Lovely place.", "label": "negative"}], POOL)
+    assert [k for k, _ in verdicts] == [True, False]
+
+
+def test_ner_label_consistency_scores_entities_not_tokens():
+    """A wrong entity type in a long sentence: the token mean is carried by the O tokens, the entity score is not."""
+    words = "said the report published on a quiet morning by the team".split()
+    pool = [{"tokens": [name] + words, "tags": [f"B-{kind}"] + ["O"] * len(words)}
+            for name, kind in [("Ada", "PER"), ("Kofi", "PER"), ("Maria", "PER"), ("Oslo", "LOC"), ("Lima", "LOC"), ("Rome", "LOC")] * 3]
+    wrong = {"tokens": ["Ada"] + words, "tags": ["B-LOC"] + ["O"] * len(words)}
+    right = {"tokens": ["Ada"] + words, "tags": ["B-PER"] + ["O"] * len(words)}
+    token = LabelConsistencyFilter("ner", 0.5, ner_score="token")([wrong, right], pool)
+    entity = LabelConsistencyFilter("ner", 0.5, ner_score="entity")([wrong, right], pool)
+    assert [k for k, _ in token] == [True, True]  # the mean over 12 tokens hides the wrong type
+    assert [k for k, _ in entity] == [False, True]

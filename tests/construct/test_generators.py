@@ -25,18 +25,27 @@ class StubLM:
 
 
 class StubTokenizer:
+    """Prompt i has i + 1 tokens; records the side each call padded on."""
+
     pad_token_id = 0
-    padding_side = "right"
+    padding_side = "right"  # what a perplexity computation leaves behind
+
+    def __init__(self):
+        self.sides = []
 
     def apply_chat_template(self, messages, tokenize=False, add_generation_prompt=False):
         return "|".join(m["content"] for m in messages)
 
-    def __call__(self, prompts, return_tensors=None, padding=False):
+    def __call__(self, prompts, return_tensors=None, padding=False, padding_side=None):
         import torch
 
-        width = max(len(p) for p in prompts)
-        ids = torch.tensor([[1] * width for _ in prompts])
-        return {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+        side = padding_side or self.padding_side
+        self.sides.append(side)
+        width = len(prompts)
+        mask = [[0] * (width - i - 1) + [1] * (i + 1) if side == "left" else [1] * (i + 1) + [0] * (width - i - 1)
+                for i in range(len(prompts))]
+        mask = torch.tensor(mask)
+        return {"input_ids": mask.clone(), "attention_mask": mask}
 
     def decode(self, ids, skip_special_tokens=True):
         return "".join(chr(int(i)) for i in ids if int(i) != 0)
@@ -78,10 +87,21 @@ def test_rule_generator_ner_lower_cases_and_keeps_tags():
 
 def test_lm_generator_parses_and_records_parse_errors():
     outputs = ["Here is a positive review:\n\nThe tacos were superb.", "I'm sorry, as an AI I can't.", '"Rude staff, slow food."']
-    generator = LMGenerator(StubLM(outputs), StubTokenizer(), "sentiment", batch_size=3)
+    tokenizer = StubTokenizer()
+    generator = LMGenerator(StubLM(outputs), tokenizer, "sentiment", batch_size=3)
     made = generator.generate(POOL, 3, random.Random(0))
     assert made[0]["text"] == "The tacos were superb." and "parse_error" not in made[0]
     assert made[1]["parse_error"] == "refusal or assistant talk"
     assert made[2]["text"] == "Rude staff, slow food."
     assert all(c["label"] in ("positive", "negative") and c["strategy"] == "lm" for c in made)
     assert generator.generated_tokens == sum(len(o) for o in outputs)
+    assert [c["generated_tokens"] for c in made] == [len(o) for o in outputs]
+    assert [c["prompt_tokens"] for c in made] == [1, 2, 3]  # real prompt tokens, padding not counted
+
+
+def test_lm_generator_pads_on_the_left_whatever_the_tokenizer_says():
+    """A decoder-only model continues from each row's last position: right padding would make it continue from pads."""
+    tokenizer = StubTokenizer()
+    assert tokenizer.padding_side == "right"
+    LMGenerator(StubLM(["Fine."]), tokenizer, "sentiment", batch_size=2).generate(POOL, 4, random.Random(0))
+    assert tokenizer.sides == ["left", "left"] and tokenizer.padding_side == "right"

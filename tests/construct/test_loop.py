@@ -8,7 +8,7 @@ import pytest
 from sftlab.construct.filters import (
     DuplicateFilter,
 )
-from sftlab.construct.loop import distinct_n, mean_pairwise_distance, run_construction
+from sftlab.construct.loop import cost_by_strategy, distinct_n, mean_pairwise_distance, run_construction
 from tests.construct.conftest import POOL
 
 
@@ -42,3 +42,15 @@ def test_diversity_measures():
     assert distinct_n(["a b a b"], 1) == 0.5 and distinct_n(["a b c"], 2) == 1.0
     vectors = np.array([[1.0, 0.0], [0.0, 1.0]])
     assert mean_pairwise_distance(vectors) == pytest.approx(1.0)
+
+
+def test_cost_by_strategy_divides_by_accepted_examples():
+    log = [{"strategy": "lm", "accepted": True, "generation_seconds": 1.0, "filter_seconds": 0.5, "prompt_tokens": 30,
+            "generated_tokens": 10},
+           {"strategy": "lm", "accepted": False, "generation_seconds": 1.0, "filter_seconds": 0.5, "prompt_tokens": 30,
+            "generated_tokens": 10},
+           {"strategy": "rule", "accepted": False, "generation_seconds": 0.01, "filter_seconds": 0.02}]
+    lm, rule = cost_by_strategy(log)
+    assert lm["strategy"] == "lm" and lm["candidates"] == 2 and lm["accepted"] == 1
+    assert lm["s per accepted"] == pytest.approx(3.0) and lm["LM tokens per accepted"] == 80
+    assert rule["s per accepted"] == float("inf") and rule["generation s"] == pytest.approx(0.01)

@@ -8,6 +8,7 @@ first filter that caught it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -101,7 +102,8 @@ class EmbeddingFilter:
     _cache: dict = field(default_factory=dict, repr=False)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        """Unit embeddings of ``texts`` (cached: each text is encoded once, in batches of similar length)."""
+        missing = sorted((t for t in dict.fromkeys(texts) if t not in self._cache), key=len)
         if missing:
             for text, vector in zip(missing, encode_sentences(missing, self.encoder, self.tokenizer)):
                 self._cache[text] = vector
@@ -121,7 +123,11 @@ class EmbeddingFilter:
 
 @dataclass
 class FluencyFilter:
-    """Seed 003's LM-based evaluator: perplexity under the generative model at most ``max_perplexity``."""
+    """An LM-based evaluator, as commonly built: perplexity under a language model at most ``max_perplexity``.
+
+    When ``perplexity`` is the generator's own model, the model judges its own samples: sampled
+    text is what the model finds likely, so it passes; human text with rare words may not.
+    """
 
     perplexity: Callable[[Sequence[str]], list[float]]
     max_perplexity: float = 200.0
@@ -132,46 +138,88 @@ class FluencyFilter:
         return [(v <= self.max_perplexity, round(v, 1)) for v in values]
 
 
+Classifier = Callable[[Sequence[dict], Sequence[str], Sequence[str]], np.ndarray]
+
+
+def tfidf_classifier(pool: Sequence[dict], texts: Sequence[str], classes: Sequence[str]) -> np.ndarray:
+    """P(class) for ``texts`` (columns in ``classes`` order) from TF-IDF + logistic regression trained on ``pool``."""
+    from sftlab.evaluate.baselines import class_probabilities, tfidf_logistic_regression
+
+    model = tfidf_logistic_regression([e["text"] for e in pool], [e["label"] for e in pool])
+    return class_probabilities(model, texts, classes)
+
+
+def embedding_classifier(embed: Callable[[Sequence[str]], np.ndarray], C: float = 4.0, seed: int = 0) -> Classifier:
+    """A :data:`Classifier` over sentence embeddings: logistic regression on ``embed(texts)`` of the pool.
+
+    Dense embeddings of a pretrained encoder carry what a word never seen in the pool means,
+    which TF-IDF features of 100 reviews cannot.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    def classify(pool: Sequence[dict], texts: Sequence[str], classes: Sequence[str]) -> np.ndarray:
+        model = LogisticRegression(C=C, max_iter=2000, random_state=seed)
+        model.fit(embed([e["text"] for e in pool]), [e["label"] for e in pool])
+        probabilities = model.predict_proba(embed(list(texts)))
+        return probabilities[:, [list(model.classes_).index(c) for c in classes]]
+
+    return classify
+
+
 @dataclass
 class LabelConsistencyFilter:
     """A classifier trained on the current pool must give the intended label probability >= ``min_probability``.
 
-    Sentiment: TF-IDF + logistic regression, P(intended class). NER: the feature tagger, the mean
-    over tokens of P(intended tag).
+    Sentiment: ``classifier(pool, texts, classes)`` gives the probabilities (default: TF-IDF +
+    logistic regression, :func:`tfidf_classifier`). NER: the feature tagger trained on the pool;
+    ``ner_score="entity"`` judges the sentence by its least probable entity span
+    (:meth:`FeatureTagger.entity_probability`), ``"token"`` by the mean over all tokens, where
+    the many ``O`` tokens outvote a wrong entity.
     """
 
     task: str
     min_probability: float = 0.5
+    classifier: Classifier | None = None
+    ner_score: str = "entity"
     name: str = "label consistency"
 
-    def __call__(self, candidates: Sequence[dict], pool: Sequence[dict]) -> list[Verdict]:
+    def scores(self, candidates: Sequence[dict], pool: Sequence[dict]) -> list[float]:
+        """The probability of each candidate's intended label(s)."""
         if not candidates:
             return []
         if self.task == "ner":
             from sftlab.evaluate.feature_tagger import FeatureTagger
             from sftlab.io.conll import Sentence
 
+            if self.ner_score not in ("entity", "token"):
+                raise ValueError(f"ner_score must be 'entity' or 'token', not {self.ner_score!r}")
             tagger = FeatureTagger().fit([Sentence(e["tokens"], e["tags"]) for e in pool])
-            scores = tagger.tag_probability([Sentence(c["tokens"], c["tags"]) for c in candidates])
-        else:
-            from sftlab.evaluate.baselines import class_probabilities, tfidf_logistic_regression
+            sentences = [Sentence(c["tokens"], c["tags"]) for c in candidates]
+            return tagger.entity_probability(sentences) if self.ner_score == "entity" else tagger.tag_probability(sentences)
+        classes = sorted({e["label"] for e in pool})
+        probabilities = (self.classifier or tfidf_classifier)(pool, [c["text"] for c in candidates], classes)
+        return [float(p[classes.index(c["label"])]) if c["label"] in classes else 0.0
+                for p, c in zip(probabilities, candidates)]
 
-            classes = sorted({e["label"] for e in pool})
-            model = tfidf_logistic_regression([e["text"] for e in pool], [e["label"] for e in pool])
-            probabilities = class_probabilities(model, [c["text"] for c in candidates], classes)
-            scores = [float(p[classes.index(c["label"])]) if c["label"] in classes else 0.0
-                      for p, c in zip(probabilities, candidates)]
-        return [(s >= self.min_probability, round(s, 3)) for s in scores]
+    def __call__(self, candidates: Sequence[dict], pool: Sequence[dict]) -> list[Verdict]:
+        return [(s >= self.min_probability, round(s, 3)) for s in self.scores(candidates, pool)]
 
 
 def apply_filters(candidates: Sequence[dict], pool: Sequence[dict], filters: Sequence) -> tuple[list[dict], list[dict]]:
-    """Run the filters in order; return (accepted, rejected) with ``rejected_by`` and ``value`` on each rejected one."""
-    alive = list(candidates)
+    """Run the filters in order; return (accepted, rejected) with ``rejected_by`` and ``value`` on each rejected one.
+
+    Every returned candidate is a copy carrying ``filter_seconds``: its share of the time of each
+    filter that judged it (a filter's time on a batch, divided by the batch's size).
+    """
+    alive = [{**c, "filter_seconds": c.get("filter_seconds", 0.0)} for c in candidates]
     rejected = []
     for f in filters:
+        started = time.perf_counter()
         verdicts = f(alive, pool)
+        share = (time.perf_counter() - started) / max(1, len(alive))
         survivors = []
         for candidate, (keep, value) in zip(alive, verdicts):
+            candidate["filter_seconds"] += share
             if keep:
                 survivors.append(candidate)
             else:

@@ -1,4 +1,4 @@
-"""The three generation strategies of seed 003, behind one interface.
+"""Three generation strategies (templates, rules, a language model) behind one interface.
 
 A generator takes the current pool (seed examples plus what was accepted so far), a number and
 a random generator, and returns *candidates*: dicts with ``text``, the intended ``label`` (a
@@ -12,6 +12,8 @@ bad; the filters decide. A generation that cannot be parsed becomes a candidate 
    sentiment, casing variants for NER.
 3. :class:`LMGenerator`: a chat language model shown k pool examples as earlier turns
    (Self-Instruct style), asked for one more; its sampled continuation is parsed back.
+
+Each LM candidate carries what it cost: ``prompt_tokens`` (read) and ``generated_tokens`` (written).
 """
 
 from __future__ import annotations
@@ -177,8 +179,13 @@ class LMGenerator:
     """Self-Instruct style generation with a small chat model.
 
     Each prompt shows ``shots`` pool examples as earlier user/assistant turns ("Write a positive
-    review of a film." -> the review; "Annotate the names in: ..." -> the bracketed sentence) and
-    asks for one more. Prompts are batched; sampling uses a generator seeded from ``rng``.
+    review of a film." -> the review; "Write a new sentence with names marked." -> a bracketed
+    sentence) and asks for one more. Prompts are batched; sampling uses a generator seeded from ``rng``.
+
+    A batch is padded on the **left**, whatever the tokenizer's ``padding_side`` says: a
+    decoder-only model continues from the last position of each row, so right padding would put
+    pad tokens between a shorter prompt and its continuation, and the model would continue from
+    padding (garbled text for every prompt but the longest of the batch).
     """
 
     name = "lm"
@@ -188,7 +195,6 @@ class LMGenerator:
         self.model, self.tokenizer, self.task = model, tokenizer, task
         self.shots, self.max_new_tokens, self.temperature, self.top_p = shots, max_new_tokens, temperature, top_p
         self.batch_size = batch_size
-        self.tokenizer.padding_side = "left"
         self.generated_tokens = 0
 
     def _messages(self, pool: Sequence[dict], rng: random.Random) -> tuple[list[dict], dict]:
@@ -215,19 +221,21 @@ class LMGenerator:
         for start in range(0, n, self.batch_size):
             requests = [self._messages(pool, rng) for _ in range(min(self.batch_size, n - start))]
             prompts = [self.tokenizer.apply_chat_template(m, tokenize=False, add_generation_prompt=True) for m, _ in requests]
-            encoded = self.tokenizer(prompts, return_tensors="pt", padding=True)
+            encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, padding_side="left")
             torch.manual_seed(rng.randrange(2**31))
             with torch.no_grad():
                 generated = self.model.generate(**encoded, max_new_tokens=self.max_new_tokens, do_sample=True,
                                                 temperature=self.temperature, top_p=self.top_p,
                                                 pad_token_id=self.tokenizer.pad_token_id)
             continuations = generated[:, encoded["input_ids"].shape[1]:]
-            for (_, intent), ids in zip(requests, continuations):
+            prompt_lengths = encoded["attention_mask"].sum(1).tolist()
+            for (_, intent), ids, read in zip(requests, continuations, prompt_lengths):
                 real = ids[ids != self.tokenizer.pad_token_id]
                 self.generated_tokens += len(real)
                 truncated = len(real) >= self.max_new_tokens
                 raw = self.tokenizer.decode(real, skip_special_tokens=True)
-                out.append(self._parse(raw, truncated, intent))
+                out.append({**self._parse(raw, truncated, intent), "prompt_tokens": int(read),
+                            "generated_tokens": int(len(real))})
         return out
 
     def _parse(self, raw: str, truncated: bool, intent: dict) -> dict:

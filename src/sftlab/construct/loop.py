@@ -2,7 +2,9 @@
 
 Stops at the first of: the pool reached ``target_size``; ``max_rounds`` rounds ran; a round's
 acceptance rate fell below ``min_acceptance`` (the generators have run dry or the filters
-reject nearly everything). Every candidate, accepted or not, is kept in the log for the audit.
+reject nearly everything). Every candidate, accepted or not, is kept in the log for the audit,
+with what it cost: ``generation_seconds`` and ``filter_seconds`` (its share of each batch's
+time), and for the language model ``prompt_tokens`` and ``generated_tokens``.
 """
 
 from __future__ import annotations
@@ -69,7 +71,10 @@ def run_construction(seed_pool: Sequence[dict], generators: Sequence[tuple[objec
         started = time.perf_counter()
         candidates = []
         for generator, count in generators:
-            candidates += [{**c, "round": number} for c in generator.generate(result.pool, count, rng)]
+            generation_started = time.perf_counter()
+            made = generator.generate(result.pool, count, rng)
+            share = (time.perf_counter() - generation_started) / max(1, len(made))
+            candidates += [{**c, "round": number, "generation_seconds": share} for c in made]
         accepted, rejected = apply_filters(candidates, result.pool, filters)
         result.pool += accepted
         result.log += [{**c, "accepted": True} for c in accepted] + [{**c, "accepted": False} for c in rejected]
@@ -93,3 +98,20 @@ def run_construction(seed_pool: Sequence[dict], generators: Sequence[tuple[objec
     else:
         result.stopped = f"{max_rounds} rounds done"
     return result
+
+
+def cost_by_strategy(log: Sequence[dict]) -> list[dict]:
+    """Per strategy: candidates, accepted, the seconds spent generating and filtering them, and the
+    seconds and language-model tokens (prompt + generated) per accepted example (inf if none was accepted)."""
+    rows = []
+    for strategy in dict.fromkeys(c["strategy"] for c in log):
+        group = [c for c in log if c["strategy"] == strategy]
+        accepted = sum(c["accepted"] for c in group)
+        seconds = sum(c.get("generation_seconds", 0.0) + c.get("filter_seconds", 0.0) for c in group)
+        tokens = sum(c.get("prompt_tokens", 0) + c.get("generated_tokens", 0) for c in group)
+        rows.append({"strategy": strategy, "candidates": len(group), "accepted": accepted,
+                     "generation s": sum(c.get("generation_seconds", 0.0) for c in group),
+                     "filter s": sum(c.get("filter_seconds", 0.0) for c in group),
+                     "s per accepted": seconds / accepted if accepted else float("inf"),
+                     "LM tokens per accepted": tokens / accepted if accepted else float("inf")})
+    return rows
