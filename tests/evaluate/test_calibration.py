@@ -28,3 +28,21 @@ def test_temperature_scaling_fixes_overconfidence_without_changing_predictions()
     assert (before.argmax(1) == after.argmax(1)).all()
     assert calibration.expected_calibration_error(after, labels) < calibration.expected_calibration_error(before, labels)
     assert calibration.negative_log_likelihood(after, labels) < calibration.negative_log_likelihood(before, labels)
+
+
+def test_log_probabilities_work_as_logits_for_temperature_scaling():
+    rng = np.random.default_rng(1)
+    logits = rng.normal(0, 3, (50, 3))
+    probabilities = calibration.apply_temperature(logits, 1.0)
+    for temperature in (0.5, 1.0, 2.5):
+        assert np.allclose(calibration.apply_temperature(calibration.log_probabilities(probabilities), temperature),
+                           calibration.apply_temperature(logits, temperature))
+    assert np.isfinite(calibration.log_probabilities(np.array([[1.0, 0.0]]))).all()
+
+
+def test_selective_accuracy_keeps_only_confident_predictions():
+    probabilities = np.array([[0.95, 0.05], [0.92, 0.08], [0.6, 0.4], [0.3, 0.7]])
+    labels = np.array([0, 1, 0, 1])
+    result = calibration.selective_accuracy(probabilities, labels, 0.9)
+    assert result == {"coverage": 0.5, "count": 2, "accuracy": 0.5}
+    assert np.isnan(calibration.selective_accuracy(probabilities, labels, 0.99)["accuracy"])

@@ -19,3 +19,12 @@ def test_feature_tagger_learns_and_outputs_valid_iob2():
     assert predicted[0][:2] == ["B-PER", "I-PER"]
     probability = tagger.tag_probability(SENTENCES[:1])[0]
     assert 0.5 < probability <= 1.0
+
+
+def test_entity_probability_is_the_least_probable_span():
+    tagger = FeatureTagger().fit(SENTENCES * 5)
+    wrong = Sentence(["Ada", "Lovelace", "met", "IBM", "."], ["B-LOC", "I-LOC", "O", "B-ORG", "O"])
+    per_token = tagger.given_tag_probabilities([wrong])[0]
+    assert tagger.entity_probability([wrong])[0] == min(sum(per_token[0:2]) / 2, per_token[3])
+    assert tagger.entity_probability([wrong])[0] < tagger.tag_probability([wrong])[0]
+    assert tagger.entity_probability([SENTENCES[2]]) == [1.0] and tagger.entity_probability([Sentence([], [])]) == [0.0]

@@ -3,8 +3,10 @@
 A model is calibrated when, of all the predictions it makes with confidence 0.8, about 80% are
 right. The **expected calibration error** (ECE) bins predictions by confidence and averages
 |accuracy − confidence| over bins, weighted by their size. **Temperature scaling** (Guo et al.,
-2017) divides the logits by one number T > 0 fitted on the dev set to minimise the negative
-log-likelihood; it changes confidences, never the predicted class.
+2017) divides the logits by one number T > 0, fitted to minimise the negative log-likelihood on
+held-out examples that neither trained the model nor chose its epoch (a calibration split). A
+positive T keeps the order of each row's logits, so it changes confidences, never the predicted
+class; what it can change is every decision taken on a confidence threshold.
 """
 
 from __future__ import annotations
@@ -34,8 +36,13 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bi
     return float(sum(r["count"] / total * abs(r["accuracy"] - r["confidence"]) for r in rows))
 
 
+def log_probabilities(probabilities: np.ndarray) -> np.ndarray:
+    """log p, usable as logits: log-softmax shifts each row of logits by a constant, which no softmax (at any T) sees."""
+    return np.log(np.clip(probabilities, np.finfo(np.float64).tiny, 1.0))
+
+
 def fit_temperature(logits: np.ndarray, labels: np.ndarray, steps: int = 200) -> float:
-    """The temperature T minimising the NLL of softmax(logits / T) on (dev) ``labels``."""
+    """The temperature T minimising the NLL of softmax(logits / T) on held-out ``labels``."""
     z = torch.tensor(logits, dtype=torch.float64)
     y = torch.tensor(labels, dtype=torch.long)
     log_t = torch.zeros((), dtype=torch.float64, requires_grad=True)
@@ -59,3 +66,12 @@ def apply_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
 def negative_log_likelihood(probabilities: np.ndarray, labels: np.ndarray) -> float:
     """Mean −log p(true class)."""
     return float(-np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-12, 1)).mean())
+
+
+def selective_accuracy(probabilities: np.ndarray, labels: np.ndarray, threshold: float) -> dict:
+    """Predictions with confidence ≥ ``threshold`` only: their share (coverage), count and accuracy (NaN if none)."""
+    confidence = probabilities.max(1)
+    kept = confidence >= threshold
+    correct = probabilities.argmax(1) == labels
+    return {"coverage": float(kept.mean()), "count": int(kept.sum()),
+            "accuracy": float(correct[kept].mean()) if kept.any() else float("nan")}

@@ -11,7 +11,7 @@ import re
 from typing import Sequence
 
 from sftlab.io.conll import Sentence
-from sftlab.io.tags import repair_iob1
+from sftlab.io.tags import repair_iob1, spans_from_iob2
 
 
 def _shape(word: str) -> str:
@@ -61,16 +61,30 @@ class FeatureTagger:
             position += len(s.tokens)
         return out
 
-    def tag_probability(self, sentences: Sequence[Sentence]) -> list[float]:
-        """For each sentence, the mean over tokens of the probability the model gives its given tag."""
+    def given_tag_probabilities(self, sentences: Sequence[Sentence]) -> list[list[float]]:
+        """For each sentence, the probability the model gives each token's *given* tag (0 for a tag it never saw)."""
         classes = list(self.model.classes_)
-        out = []
+        rows = [token_features(s.tokens, i) for s in sentences for i in range(len(s.tokens))]
+        flat = self.model.predict_proba(self.vectorizer.transform(rows)) if rows else []
+        out, position = [], 0
         for s in sentences:
-            if not s.tokens:
-                out.append(0.0)
-                continue
-            rows = [token_features(s.tokens, i) for i in range(len(s.tokens))]
-            probabilities = self.model.predict_proba(self.vectorizer.transform(rows))
-            out.append(float(sum(p[classes.index(t)] if t in classes else 0.0 for p, t in zip(probabilities, s.tags))
-                             / len(s.tokens)))
+            block = flat[position:position + len(s.tokens)]
+            out.append([float(p[classes.index(t)]) if t in classes else 0.0 for p, t in zip(block, s.tags)])
+            position += len(s.tokens)
+        return out
+
+    def tag_probability(self, sentences: Sequence[Sentence]) -> list[float]:
+        """For each sentence, the mean over tokens of the probability the model gives its given tag.
+
+        Most tokens are ``O`` and easy, so this mean stays high when an entity is wrong.
+        """
+        return [sum(p) / len(p) if p else 0.0 for p in self.given_tag_probabilities(sentences)]
+
+    def entity_probability(self, sentences: Sequence[Sentence]) -> list[float]:
+        """For each sentence, the score of its least probable entity span: the mean probability of the
+        span's given tags over its tokens. A sentence without entities scores 1 (nothing to doubt)."""
+        out = []
+        for s, probabilities in zip(sentences, self.given_tag_probabilities(sentences)):
+            spans = spans_from_iob2(s.tags)
+            out.append(min((sum(probabilities[a:b]) / (b - a) for a, b, _ in spans), default=1.0) if s.tokens else 0.0)
         return out

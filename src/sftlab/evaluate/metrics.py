@@ -63,6 +63,24 @@ def strict_spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
     return spans
 
 
+def ill_formed_starts(predicted: Sequence[Sequence[str]]) -> dict[str, int]:
+    """Count the ``I-X`` tags that continue no entity of type X, by what precedes them.
+
+    ``after O``: the previous tag is ``O`` (or the sentence starts); conlleval and seqeval's
+    default mode start an entity there, strict IOB2 starts none. ``after another type``: the
+    previous tag is ``B-Y``/``I-Y`` with Y ≠ X; the default mode ends the Y entity and starts an
+    X entity, strict IOB2 ends the Y entity and starts nothing.
+    """
+    counts = {"after O": 0, "after another type": 0}
+    for tags in predicted:
+        previous = "O"
+        for tag in tags:
+            if tag.startswith("I-") and previous[2:] != tag[2:]:
+                counts["after O" if previous == "O" else "after another type"] += 1
+            previous = tag
+    return counts
+
+
 def entity_counts(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> np.ndarray:
     """Per sentence: (true positives, predicted entities, gold entities), strict IOB2. Shape (N, 3)."""
     rows = []

@@ -1,7 +1,7 @@
 """Robustness probes: the same test sentences, perturbed in ways that should not change the answer.
 
-- **lower-casing** every token (informal text; note that an uncased model cannot even see the
-  difference, which is itself worth checking);
+- **lower-casing** every token (informal text). A probe for cased models only: an uncased
+  model's tokenizer lower-cases its input first, so lower-cased text is the same input to it;
 - **typos**: one character swapped, dropped or doubled in a share of the words;
 - **entity swaps**: every mention replaced by a name of the same type that never occurs in the
   training data, so the model must recognise names from context rather than from memory.
