@@ -1,21 +1,28 @@
-"""Fine-tuning throughput and quality, three ways, side by side (not a test: it prints figures).
+"""Fine-tuning throughput and quality, four ways, side by side (not a test: it prints figures).
 
     python benchmarks/bench_finetune.py                  # 800 sentences, 2 epochs (minutes on a CPU)
     python benchmarks/bench_finetune.py --train 200 --epochs 1   # a quick look
     python3 tasks.py bench                               # the same, in the project environment
+    python3 tasks.py bench --only a,d --repeat 3 --phases   # sftlab vs the best Trainer, interleaved, time per phase
 
 Same model (the embedded MiniLM), same training sentences, epochs, batch size and learning rate:
 
 (a) sftlab: tokenize once (batched, fast tokenizer), labels aligned with ``word_ids()``, dynamic
     padding, length-grouped batches, AdamW with warmup and decay (``sftlab.train.training.fit``).
-(b) the seeds' style: a ``Dataset`` that tokenizes in ``__getitem__`` one sentence at a time,
-    pads every sentence to 128, and assigns word labels to sub-word positions without
-    alignment (the word list padded to 128), with a plain AdamW loop.
+(b) the pad-to-128 loop, as a widely copied version of this code writes it: a ``Dataset`` that
+    tokenizes in ``__getitem__`` one sentence at a time, pads every sentence to 128, and lays
+    the word labels over the sub-word positions without alignment (the word list padded to
+    128 with ``O``), with a plain AdamW loop.
 (c) ``transformers.Trainer`` with its default settings (only epochs and batch size set).
+(d) ``transformers.Trainer`` at its best settings: fused AdamW, length-grouped batches, and
+    sftlab's learning rate, warmup, decay, weight decay and clipping
+    (``train_with_trainer(matched=True)``).
 
 It reports training examples/s (training time only), the dev entity F1 (strict seqeval) after
 training, and the peak memory growth during training (RSS on a CPU, allocated memory on a GPU),
-and writes ``build/bench_finetune.json``. Each method runs in a fresh Python process of its own
+and writes ``build/bench_finetune.json``. The speed of (a) is compared with (d) only together
+with a paired bootstrap 95% interval of their dev F1 difference: a faster loop that learns less
+would not be a fair win. Each method runs in a fresh Python process of its own
 (the script calls itself with ``--only``), so one method's allocations do not hide another's
 peak memory; ``--same-process`` runs them all in this one.
 """
@@ -23,6 +30,7 @@ peak memory; ``--same-process`` runs them all in this one.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -31,11 +39,14 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import psutil
 import torch
 
 from sftlab.data.sources import load_ner
 from sftlab.data.splits import subsample
+from sftlab.evaluate.metrics import entity_counts, f1_from_counts
+from sftlab.evaluate.significance import bootstrap_ci
 from sftlab.io.atomic import write_json
 from sftlab.io.tags import entity_types, label_list
 from sftlab.train.batching import make_collator
@@ -80,7 +91,91 @@ class PeakMemory:
             self.peak_mb = (self.highest - self.base) / 2**20
 
 
-class SeedsStyleDataset(torch.utils.data.Dataset):
+class PhaseTimer:
+    """Wall seconds per phase of training while the ``with`` block runs, measured the same way for every method.
+
+    It times the collator (``timed_collator``), the model's forward in training mode (forward
+    hooks), ``Tensor.backward``, ``torch.nn.utils.clip_grad_norm_`` and every optimizer step
+    (torch's global step hooks). On CUDA each boundary synchronizes, so the figures are not
+    hidden by asynchronous kernels. What the total leaves over is the loop's own overhead:
+    batching, moving tensors, the schedule, zeroing gradients, callbacks.
+    """
+
+    PHASES = ("collate", "forward", "backward", "clip", "optimizer step")
+
+    def __init__(self, model, device: torch.device):
+        self.model, self.device = model, device
+        self.seconds = dict.fromkeys(self.PHASES, 0.0)
+        self._open: dict[str, float] = {}
+        self._depth = dict.fromkeys(self.PHASES, 0)
+        self.padded_positions = 0
+
+    def _now(self) -> float:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        return time.perf_counter()
+
+    def _start(self, phase: str) -> None:
+        self._depth[phase] += 1
+        if self._depth[phase] == 1:
+            self._open[phase] = self._now()
+
+    def _stop(self, phase: str) -> None:
+        self._depth[phase] -= 1
+        if self._depth[phase] == 0:
+            self.seconds[phase] += self._now() - self._open.pop(phase)
+
+    def _timed(self, phase: str, function):
+        def timed(*args, **kwargs):
+            if phase == "collate" and not self.model.training:  # batches of a dev evaluation
+                return function(*args, **kwargs)
+            self._start(phase)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self._stop(phase)
+        return timed
+
+    def timed_collator(self, collator):
+        """``collator`` wrapped so that its calls count as the collate phase, and the padded positions it makes are counted."""
+        timed = self._timed("collate", collator)
+
+        def counting(features):
+            batch = timed(features)
+            if self.model.training:
+                self.padded_positions += batch["input_ids"].numel()
+            return batch
+        return counting
+
+    def __enter__(self):
+        from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
+
+        training = lambda: self.model.training
+        self._handles = [
+            self.model.register_forward_pre_hook(lambda *a: self._start("forward") if training() else None),
+            self.model.register_forward_hook(lambda *a: self._stop("forward") if training() else None),
+            register_optimizer_step_pre_hook(lambda *a: self._start("optimizer step")),
+            register_optimizer_step_post_hook(lambda *a: self._stop("optimizer step")),
+        ]
+        self._saved = torch.Tensor.backward, torch.nn.utils.clip_grad_norm_
+        torch.Tensor.backward = self._timed("backward", torch.Tensor.backward)
+        torch.nn.utils.clip_grad_norm_ = self._timed("clip", torch.nn.utils.clip_grad_norm_)
+        self.started = self._now()
+        return self
+
+    def __exit__(self, *exc):
+        self.total = self._now() - self.started
+        torch.Tensor.backward, torch.nn.utils.clip_grad_norm_ = self._saved
+        for handle in self._handles:
+            handle.remove()
+
+    def report(self, train_seconds: float) -> dict:
+        """Seconds per phase, and ``other``: the method's training seconds minus the timed phases."""
+        return {**{k: round(v, 3) for k, v in self.seconds.items()},
+                "other": round(train_seconds - sum(self.seconds.values()), 3), "padded positions": self.padded_positions}
+
+
+class PadTo128Dataset(torch.utils.data.Dataset):
     """The anti-pattern: tokenize per item, pad to 128, labels not aligned to sub-words."""
 
     def __init__(self, sentences, tokenizer, label2id, max_length=128):
@@ -99,9 +194,9 @@ class SeedsStyleDataset(torch.utils.data.Dataset):
                 "labels": torch.tensor(labels)}
 
 
-def seeds_style(model, sentences, tokenizer, label2id, epochs, batch_size, lr, device) -> float:
-    """Train the seeds' way; return the training seconds."""
-    loader = torch.utils.data.DataLoader(SeedsStyleDataset(sentences, tokenizer, label2id), batch_size=batch_size, shuffle=True)
+def pad_to_128_loop(model, sentences, tokenizer, label2id, epochs, batch_size, lr, device) -> float:
+    """Train the widely copied way (per-item tokenization, pad to 128, unaligned labels); return the training seconds."""
+    loader = torch.utils.data.DataLoader(PadTo128Dataset(sentences, tokenizer, label2id), batch_size=batch_size, shuffle=True)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
     model.to(device).train()
     started = time.perf_counter()
@@ -122,12 +217,16 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--lr", type=float, default=3e-4)
-    parser.add_argument("--only", default="a,b,c", help="which methods to run, e.g. a,c")
+    parser.add_argument("--only", default="a,b,c,d", help="which methods to run, e.g. a,d")
     parser.add_argument("--output", default="build/bench_finetune.json")
     parser.add_argument("--same-process", action="store_true", help="run every method in this process")
     parser.add_argument("--quiet", action="store_true", help="write the JSON without printing the table")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run the methods this many times, interleaved (a, b, c, d, a, ...); report the median speed")
+    parser.add_argument("--phases", action="store_true",
+                        help="also time each phase of training (collate, forward, backward, clip, optimizer step)")
     args = parser.parse_args()
-    methods = [m for m in "abc" if m in args.only]
+    methods = [m for m in "abcd" if m in args.only]
     if len(methods) > 1 and not args.same_process:
         return run_each_in_own_process(args, methods)
     device = pick_device()
@@ -143,40 +242,55 @@ def main() -> int:
     examples = len(train) * args.epochs
     rows = []
 
-    def dev_f1(model):
-        run = Run(model, tokenizer, collator, labels, TrainResult(), 128)
-        return evaluate_ner(run, dev)[0]["f1"]
+    def add(method, model, seconds, rate, memory, phases):
+        scores, predicted = evaluate_ner(Run(model, tokenizer, collator, labels, TrainResult(), 128), dev)
+        rows.append({"method": method, "examples_per_second": rate, "dev_f1": scores["f1"],
+                     "peak_memory_mb": memory.peak_mb, "train_seconds": seconds,
+                     "dev_counts": entity_counts([s.tags for s in dev], predicted).tolist()})
+        if phases is not None:
+            rows[-1]["phases"] = phases.report(seconds)
+        print({k: v for k, v in rows[-1].items() if k != "dev_counts"}, flush=True)
 
-    def add(method, model, seconds, rate, memory):
-        rows.append({"method": method, "examples_per_second": rate, "dev_f1": dev_f1(model),
-                     "peak_memory_mb": memory.peak_mb, "train_seconds": seconds})
-        print(rows[-1], flush=True)
+    def timer(model):
+        return PhaseTimer(model, device) if args.phases else contextlib.nullcontext()
+
+    def collator_for(phases):
+        return phases.timed_collator(collator) if phases is not None else collator
 
     if "a" in args.only:
         set_seed(0)
         model = load_token_classifier("minilm", labels)
-        with PeakMemory(device) as memory:
+        with PeakMemory(device) as memory, timer(model) as phases:
             started = time.perf_counter()
             features = encode_ner(train, tokenizer, label2id)  # tokenizing is part of the pipeline's cost
             dev_features = encode_ner(dev, tokenizer, label2id)
             tokenize_seconds = time.perf_counter() - started
-            result = fit(model, features, dev_features, collator=collator, config=config, score=ner_scorer(dev),
-                         predict=lambda m, f: predict_word_tags(m, f, collator))
+            result = fit(model, features, dev_features, collator=collator_for(phases), config=config,
+                         score=ner_scorer(dev), predict=lambda m, f: predict_word_tags(m, f, collator))
         seconds = result.train_seconds + tokenize_seconds
-        add("(a) sftlab loop", model, seconds, examples / seconds, memory)
+        add("(a) sftlab loop", model, seconds, examples / seconds, memory, phases)
     if "b" in args.only:
         set_seed(0)
         model = load_token_classifier("minilm", labels)
-        with PeakMemory(device) as memory:
-            seconds = seeds_style(model, train, tokenizer, label2id, args.epochs, args.batch_size, args.lr, device)
-        add("(b) seeds' style", model, seconds, examples / seconds, memory)
+        with PeakMemory(device) as memory, timer(model) as phases:
+            seconds = pad_to_128_loop(model, train, tokenizer, label2id, args.epochs, args.batch_size, args.lr, device)
+        add("(b) pad-to-128 loop", model, seconds, examples / seconds, memory, phases)
     if "c" in args.only:
         set_seed(0)
         model = load_token_classifier("minilm", labels)
         features = encode_ner(train, tokenizer, label2id)
-        with PeakMemory(device) as memory:
-            timing = train_with_trainer(model, features, collator, config, matched=False)
-        add("(c) Trainer, default settings", model.to(device), timing["seconds"], timing["examples_per_second"], memory)
+        with PeakMemory(device) as memory, timer(model) as phases:
+            timing = train_with_trainer(model, features, collator_for(phases), config, matched=False)
+        add("(c) Trainer, default settings", model.to(device), timing["seconds"], timing["examples_per_second"], memory,
+            phases)
+    if "d" in args.only:
+        set_seed(0)
+        model = load_token_classifier("minilm", labels)
+        features = encode_ner(train, tokenizer, label2id)
+        with PeakMemory(device) as memory, timer(model) as phases:
+            timing = train_with_trainer(model, features, collator_for(phases), config, matched=True)
+        add("(d) Trainer at its best settings", model.to(device), timing["seconds"], timing["examples_per_second"], memory,
+            phases)
 
     report(args, {"device": str(device), "environment": describe_environment(device), "dataset": args.dataset,
                   "train_sentences": len(train), "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
@@ -185,39 +299,91 @@ def main() -> int:
 
 
 def run_each_in_own_process(args: argparse.Namespace, methods: list[str]) -> int:
-    """Run this script once per method (``--only m``) and report their rows together."""
+    """Run this script once per method (``--only m``), ``--repeat`` rounds interleaved, and report their rows together.
+
+    With several rounds a method's row gives the median examples/s and training seconds and lists every
+    round's speed under ``rates``; the dev F1 is that of the first round (the runs are seeded alike).
+    """
+    parts: dict[str, list[dict]] = {m: [] for m in methods}
     summary = None
     with tempfile.TemporaryDirectory() as folder:
-        for method in methods:
-            output = Path(folder) / f"{method}.json"
-            command = [sys.executable, __file__, "--dataset", args.dataset, "--train", str(args.train), "--dev", str(args.dev),
-                       "--epochs", str(args.epochs), "--batch-size", str(args.batch_size), "--lr", str(args.lr),
-                       "--only", method, "--output", str(output), "--quiet"]
-            if subprocess.run(command).returncode != 0:
-                print(f"method ({method}) failed; see its output above", file=sys.stderr)
-                return 1
-            part = json.loads(output.read_text(encoding="utf-8"))
-            summary = part if summary is None else {**summary, "results": summary["results"] + part["results"]}
-    report(args, summary)
+        for round_ in range(args.repeat):
+            for method in methods:
+                output = Path(folder) / f"{method}{round_}.json"
+                command = [sys.executable, __file__, "--dataset", args.dataset, "--train", str(args.train),
+                           "--dev", str(args.dev), "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
+                           "--lr", str(args.lr), "--only", method, "--output", str(output), "--quiet"]
+                if args.phases:
+                    command.append("--phases")
+                if subprocess.run(command).returncode != 0:
+                    print(f"method ({method}) failed; see its output above", file=sys.stderr)
+                    return 1
+                part = json.loads(output.read_text(encoding="utf-8"))
+                summary = summary or {k: v for k, v in part.items() if k != "results"}
+                parts[method] += part["results"]
+    rows = []
+    for method in methods:
+        runs = parts[method]
+        row = dict(runs[0])
+        if len(runs) > 1:
+            row["rates"] = [r["examples_per_second"] for r in runs]
+            row["examples_per_second"] = float(np.median(row["rates"]))
+            row["train_seconds"] = float(np.median([r["train_seconds"] for r in runs]))
+            if "phases" in row:
+                row["phases"] = {k: float(np.median([r["phases"][k] for r in runs])) for k in row["phases"]}
+        rows.append(row)
+    report(args, {**summary, "repeat": args.repeat, "results": rows})
     return 0
+
+
+def compare(rows: list[dict], samples: int = 2000) -> dict:
+    """Speed ratios of sftlab (a) over each other method, and for (d) the dev F1 difference a − d with a
+    paired bootstrap 95% interval over the dev sentences (both methods scored on the same resamples)."""
+    by = {r["method"][:3]: r for r in rows}
+    out = {}
+    if "(a)" not in by:
+        return out
+    for key in ("(b)", "(c)", "(d)"):
+        if key in by:
+            out[f"a_over_{key[1]}"] = by["(a)"]["examples_per_second"] / by[key]["examples_per_second"]
+    if "(d)" in by:
+        a, d = np.array(by["(a)"]["dev_counts"]), np.array(by["(d)"]["dev_counts"])
+        point, low, high = bootstrap_ci(lambda idx: f1_from_counts(a[idx]) - f1_from_counts(d[idx]), len(a),
+                                        samples=samples, seed=0)
+        out["dev_f1_a_minus_d"] = {"difference": point, "low": low, "high": high}
+    return out
 
 
 def report(args: argparse.Namespace, summary: dict) -> None:
     """Print the side-by-side table (unless ``--quiet``) and write it to ``args.output``."""
     rows = summary["results"]
+    summary["comparison"] = compare(rows)
     if not args.quiet:
         print(f"\n{summary['environment']}")
         print(f"{summary['train_sentences']} training sentences x {args.epochs} epochs, batch {args.batch_size}, "
               f"lr {args.lr}, device {summary['device']}")
-        print(f"{'method':32} {'examples/s':>11} {'dev F1':>7} {'peak MB':>8} {'seconds':>8}")
+        print(f"{'method':34} {'examples/s':>11} {'dev F1':>7} {'peak MB':>8} {'seconds':>8}")
         for r in rows:
-            print(f"{r['method']:32} {r['examples_per_second']:11.1f} {r['dev_f1']:7.3f} {r['peak_memory_mb']:8.0f} "
+            print(f"{r['method']:34} {r['examples_per_second']:11.1f} {r['dev_f1']:7.3f} {r['peak_memory_mb']:8.0f} "
                   f"{r['train_seconds']:8.1f}")
-        by = {r["method"][:3]: r for r in rows}
-        if "(a)" in by and "(b)" in by:
-            print(f"sftlab / seeds' style throughput: {by['(a)']['examples_per_second'] / by['(b)']['examples_per_second']:.1f}x")
-        if "(a)" in by and "(c)" in by:
-            print(f"sftlab / Trainer throughput: {by['(a)']['examples_per_second'] / by['(c)']['examples_per_second']:.2f}x")
+        if any("phases" in r for r in rows):
+            phases = [*PhaseTimer.PHASES, "other"]
+            print("\nseconds per phase of training, and the padded positions the batches held")
+            print(f"{'method':34} " + " ".join(f"{k:>14}" for k in [*phases, "positions"]))
+            for r in rows:
+                if "phases" in r:
+                    print(f"{r['method']:34} " + " ".join(f"{r['phases'][k]:14.2f}" for k in phases)
+                          + f" {r['phases']['padded positions']:14,.0f}")
+        names = {"b": "the pad-to-128 loop", "c": "Trainer (defaults)", "d": "Trainer (best settings)"}
+        for key, name in names.items():
+            if f"a_over_{key}" in summary["comparison"]:
+                print(f"sftlab / {name} throughput: {summary['comparison'][f'a_over_{key}']:.2f}x")
+        if "dev_f1_a_minus_d" in summary["comparison"]:
+            gap = summary["comparison"]["dev_f1_a_minus_d"]
+            verdict = ("equal within noise (the interval contains 0)" if gap["low"] <= 0 <= gap["high"]
+                       else "sftlab higher" if gap["low"] > 0 else "Trainer higher")
+            print(f"dev F1 (a) - (d): {gap['difference']:+.3f}, paired bootstrap 95% interval "
+                  f"[{gap['low']:+.3f}, {gap['high']:+.3f}]: {verdict}")
     write_json(Path(args.output), summary)
     if not args.quiet:
         print(f"wrote {args.output}")
