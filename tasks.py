@@ -6,6 +6,8 @@
     python3 tasks.py refresh [--only 05]                                    # re-execute notebooks in place (smoke)
     python3 tasks.py site                                                   # HTML site from build/
     python3 tasks.py bench                                                  # fine-tuning benchmark
+    python3 tasks.py bench-lm                                               # instruction-tuning benchmark
+    python3 tasks.py gpu-check [--prepare | --dry-run]                      # the GPU figures (docs/results.md)
     python3 tasks.py lab                                                    # JupyterLab on notebooks/
     python3 tasks.py release [--only 03] [--output DIR] [--verify]          # nbgrader course in build/classroom/
     python3 tasks.py setup                                                  # only create/update .venv
@@ -101,6 +103,32 @@ def task_bench(args: list[str]) -> int:
     return sh(py, "benchmarks/bench_finetune.py", *args, check=False)
 
 
+def task_bench_lm(args: list[str]) -> int:
+    py = ensure_env()
+    return sh(py, "benchmarks/bench_lm_sft.py", *args, check=False)
+
+
+def task_gpu_check(args: list[str]) -> int:
+    """The GPU figures. ``--prepare`` (CPU machine) writes the bundle; ``--dry-run`` runs at toy sizes anywhere.
+
+    On the GPU machine there is no .venv and no network: it runs with that machine's own Python,
+    after installing the carried wheels (``.carry/gpu/wheels``) into a scratch folder.
+    """
+    env = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONHASHSEED": "0"}
+    if "--prepare" in args or "--dry-run" in args:
+        return sh(ensure_env(), "-m", "sftlab.run.gpu_check", *args, env=env, check=False)
+    import tempfile
+
+    site = Path(tempfile.mkdtemp(prefix="sftlab-site-"))
+    wheels = sorted((ROOT / ".carry" / "gpu" / "wheels").glob("*.whl"))
+    if not wheels:
+        say("no bundle in .carry/gpu: run `python3 tasks.py gpu-check --prepare` on the CPU machine first")
+        return 2
+    sh(sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps", "--no-compile", "--target", site, *wheels)
+    paths = os.pathsep.join([str(ROOT / "src"), str(site)])
+    return sh(sys.executable, "-m", "sftlab.run.gpu_check", *args, env={**env, "PYTHONPATH": paths}, check=False)
+
+
 def task_lab(args: list[str]) -> int:
     py = ensure_env()
     return sh(py, "-m", "jupyter", "lab", "notebooks", *args, check=False)
@@ -153,6 +181,7 @@ def task_test(args: list[str]) -> int:
           "--junitxml", build / "nbval.xml", "notebooks"], {"SFTLAB_BUILD_DIR": str(build)}),
         ("report of that run", [py, "-m", "sftlab", "report", "--junit", build / "nbval.xml"], {}),
         ("site", [py, "-m", "sftlab", "site"], {}),
+        ("GPU check, dry run", [py, "-m", "sftlab.run.gpu_check", "--dry-run", "--output", build / "gpu-dry-run"], {}),
         ("checks of the run's outputs", [py, "-m", "pytest", "tests", "-m", "after_run"], {}),
     ]
     build.mkdir(exist_ok=True)
@@ -202,7 +231,7 @@ def task_lock(args: list[str]) -> int:
 
 
 TASKS = {"setup": task_setup, "run": task_run, "test": task_test, "refresh": task_refresh, "site": task_site,
-         "bench": task_bench, "lab": task_lab, "lock": task_lock, "release": task_release}
+         "bench": task_bench, "bench-lm": task_bench_lm, "gpu-check": task_gpu_check, "lab": task_lab, "lock": task_lock, "release": task_release}
 
 
 def main() -> int:

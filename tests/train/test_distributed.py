@@ -24,3 +24,23 @@ def test_torchrun_with_two_cpu_processes_reports_one_set_of_metrics(small_ner, t
     assert 0.0 <= metrics["test_f1"] <= 1.0
     assert done.stdout.count("wrote") == 1  # only rank 0 reports and writes
     assert (output / "model" / "model.safetensors").is_file()
+
+
+@pytest.mark.slow
+def test_torchrun_instruction_tunes_a_tiny_llama_with_two_cpu_processes(tiny_llama, tmp_path):
+    """The causal-LM path under DDP: a randomly initialised Llama (no weights needed), SmolLM2's tokenizer."""
+    model, tokenizer = tiny_llama
+    model.save_pretrained(tmp_path / "tiny")
+    tokenizer.save_pretrained(tmp_path / "tiny")
+    output = tmp_path / "ddp-chat"
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+               "-m", "sftlab.train.distributed", "--task", "chat", "--model", str(tmp_path / "tiny"), "--lora", "4",
+               "--epochs", "1", "--batch-size", "4", "--lr", "1e-3", "--max-train", "16", "--max-eval", "4",
+               "--output", str(output)]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["world_size"] == 2 and metrics["train_examples"] == 16
+    assert 0.0 <= metrics["test_score"] <= 1.0 and "test_sentiment_valid" in metrics
+    assert done.stdout.count("wrote") == 1
+    assert (output / "model" / "adapter_model.safetensors").is_file()

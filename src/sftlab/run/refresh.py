@@ -32,6 +32,8 @@ from sftlab.run.runner import find_notebooks, notebook_name, select
 
 #: notebook -> (notebooks it reads from, the file of theirs that must exist in the build folder)
 DEPENDS = {
+    "07_instruction_tuning": [("05_ner_finetuning", "05_ner/model/config.json"),
+                              ("06_sentiment_finetuning", "06_sentiment/model/config.json")],
     "08_evaluation": [("05_ner_finetuning", "05_ner/model/config.json"),
                       ("06_sentiment_finetuning", "06_sentiment/model/config.json")],
 }

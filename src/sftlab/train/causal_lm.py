@@ -54,6 +54,17 @@ def load_causal_lm_tokenizer(name: str = "smollm2"):
     return AutoTokenizer.from_pretrained(resolve_model(name))
 
 
+def load_causal_lm_config(name: str = "smollm2"):
+    """The model's configuration (architecture and sizes) without its weights."""
+    from transformers import AutoConfig
+
+    quiet_transformers()
+    if name in EMBEDDED_CAUSAL_LMS:
+        folder, filename = _gguf(name)
+        return AutoConfig.from_pretrained(folder, gguf_file=filename)
+    return AutoConfig.from_pretrained(resolve_model(name))
+
+
 def load_causal_lm(name: str = "smollm2", cache_dir: str | Path | None = None):
     """``(model, tokenizer)`` in eval mode; the embedded GGUF is dequantized once and cached.
 

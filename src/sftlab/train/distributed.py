@@ -2,6 +2,9 @@
 
     python -m sftlab.train.distributed --task ner --epochs 3 --output build/ddp-ner
     torchrun --nproc_per_node 2 -m sftlab.train.distributed --task ner --epochs 3 --output build/ddp-ner
+    torchrun --nproc_per_node 2 -m sftlab.train.distributed --task chat --model smollm2 --lora 16 --output build/ddp-chat
+
+``--task chat`` instruction-tunes a causal LM (notebook 07) on sentiment and NER records as chats.
 
 Under ``torchrun`` each process trains on its shard of the batches with DistributedDataParallel
 (NCCL on GPUs, gloo on CPUs), dev predictions are gathered from every rank so all ranks see the
@@ -19,6 +22,7 @@ from typing import Sequence
 import torch
 import torch.distributed as dist
 
+from sftlab.data.formats import to_sft_record
 from sftlab.data.sources import load_ner, load_text_classification
 from sftlab.data.splits import subsample
 from sftlab.io.atomic import write_json
@@ -29,9 +33,11 @@ from sftlab.train.training import TrainConfig, world
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, join the process group if launched by torchrun, train, and report."""
     parser = argparse.ArgumentParser(prog="python -m sftlab.train.distributed", description=__doc__.splitlines()[0])
-    parser.add_argument("--task", choices=("ner", "sentiment"), required=True)
-    parser.add_argument("--dataset", default="bundled")
-    parser.add_argument("--model", default="minilm")
+    parser.add_argument("--task", choices=("ner", "sentiment", "chat"), required=True)
+    parser.add_argument("--dataset", default="bundled", help="the task's data (chat: the sentiment records)")
+    parser.add_argument("--ner-dataset", default="bundled", help="chat: the NER records")
+    parser.add_argument("--model", default=None, help="default: minilm (ner, sentiment), smollm2 (chat)")
+    parser.add_argument("--lora", type=int, default=0, help="chat: LoRA rank on every projection (0: full fine-tuning)")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-4)
@@ -45,24 +51,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
     rank, size = world()
     output = Path(args.output)
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                         metric="f1" if args.task == "ner" else "accuracy", progress=rank == 0,
-                         checkpoint_dir=str(output / "checkpoints"))
-    if args.task == "ner":
-        train, dev, test = (load_ner(args.dataset, split) for split in ("train", "dev", "test"))
+    metric = {"ner": "f1", "sentiment": "accuracy", "chat": "score"}[args.task]
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, metric=metric,
+                         progress=rank == 0, checkpoint_dir=str(output / "checkpoints"))
+    if args.task == "chat":
+        train, dev, test, run, headline = _chat(args, config, output)
     else:
-        train, dev, test = (load_text_classification(args.dataset, split) for split in ("train", "dev", "test"))
-    train = subsample(train, args.max_train, args.seed)
-    dev, test = subsample(dev, args.max_eval, args.seed), subsample(test, args.max_eval, args.seed)
-    if args.task == "ner":
-        run = finetune_ner(train, dev, config, model_name=args.model)
-        scores, _ = evaluate_ner(run, test)
-        headline = {"test_f1": scores["f1"]}
-    else:
-        labels = sorted({r["label"] for r in train})
-        run = finetune_classifier(train, dev, config, labels=labels, model_name=args.model)
-        scores, _ = evaluate_classifier(run, test)
-        headline = {"test_accuracy": scores["accuracy"], "test_macro_f1": scores["macro_f1"]}
+        model_name = args.model or "minilm"
+        if args.task == "ner":
+            train, dev, test = (load_ner(args.dataset, split) for split in ("train", "dev", "test"))
+        else:
+            train, dev, test = (load_text_classification(args.dataset, split) for split in ("train", "dev", "test"))
+        train = subsample(train, args.max_train, args.seed)
+        dev, test = subsample(dev, args.max_eval, args.seed), subsample(test, args.max_eval, args.seed)
+        if args.task == "ner":
+            run = finetune_ner(train, dev, config, model_name=model_name)
+            scores, _ = evaluate_ner(run, test)
+            headline = {"test_f1": scores["f1"]}
+        else:
+            labels = sorted({r["label"] for r in train})
+            run = finetune_classifier(train, dev, config, labels=labels, model_name=model_name)
+            scores, _ = evaluate_classifier(run, test)
+            headline = {"test_accuracy": scores["accuracy"], "test_macro_f1": scores["macro_f1"]}
     if rank == 0:
         write_json(output / "metrics.json", {
             "world_size": size, "task": args.task, "train_examples": len(train), **headline,
@@ -77,6 +87,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         dist.barrier()
         dist.destroy_process_group()
     return 0
+
+
+def _chat(args, config: TrainConfig, output: Path):
+    """Instruction-tune a causal LM on half sentiment, half NER chat records; score the test replies."""
+    from sftlab.evaluate.generation import score_replies
+    from sftlab.train.causal_lm import load_causal_lm
+    from sftlab.train.instruction_tuning import LLAMA_PROJECTIONS, finetune_causal_lm, reply_texts
+    from sftlab.train.lora import apply_lora
+
+    texts = {s: load_text_classification(args.dataset, s, verbose=False) for s in ("train", "dev", "test")}
+    sentences = {s: load_ner(args.ner_dataset, s) for s in ("train", "dev", "test")}
+    labels = sorted({r["label"] for r in texts["train"]})
+
+    def records(split: str, n: int | None) -> list[dict]:
+        half = None if n is None else max(1, n // 2)
+        return ([to_sft_record("sentiment", r, labels) for r in subsample(texts[split], half, args.seed)]
+                + [to_sft_record("ner", s) for s in subsample(sentences[split], half, args.seed)])
+
+    train, dev, test = records("train", args.max_train), records("dev", args.max_eval), records("test", args.max_eval)
+    model, tokenizer = load_causal_lm(args.model or "smollm2", cache_dir=output / "cache")
+    prepare = (apply_lora(rank=args.lora, alpha=2 * args.lora, dropout=0.05, target_modules=LLAMA_PROJECTIONS,
+                          task_type="CAUSAL_LM") if args.lora else None)
+    run = finetune_causal_lm(model, tokenizer, train, dev, config, labels=labels, prepare=prepare)
+    scores = score_replies(test, reply_texts(run.model, tokenizer, test, run.budget), labels)
+    return train, dev, test, run, {f"test_{k}": v for k, v in scores.items()}
 
 
 if __name__ == "__main__":

@@ -10,6 +10,11 @@ the epoch on the dev replies, generated greedily and scored by strict parsers
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -90,3 +95,81 @@ def finetune_causal_lm(model, tokenizer, train: Sequence[dict], dev: Sequence[di
     score.primary = "score"
     result = fit(model, train_features, dev_features, collator=collator, predict=predict, score=score, config=config)
     return ChatRun(model, tokenizer, result, budget)
+
+
+def measure_steps(setup: str, *, steps: int = 3, batch_size: int = 8, length: int = 96, timeout: float = 900,
+                  cache_dir: str | None = None) -> dict:
+    """Seconds per optimizer step and peak memory of ``setup`` (``full`` or ``lora``), each in a fresh process.
+
+    The batch is random tokens of the given shape (time and memory depend on the shape, not on the
+    words); one warm-up step comes first. Returns ``seconds_per_step``, ``peak_bytes`` (above the
+    process's memory after loading: the CUDA allocator's peak on a GPU, the resident-set high-water
+    mark on a CPU), ``trainable`` parameters and ``device``.
+    """
+    command = [sys.executable, "-m", "sftlab.train.instruction_tuning", "--setup", setup, "--steps", str(steps),
+               "--batch-size", str(batch_size), "--length", str(length)] + (["--cache", cache_dir] if cache_dir else [])
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore", "MALLOC_MMAP_THRESHOLD_": "65536"})
+    if done.returncode != 0:
+        raise RuntimeError(f"measuring {setup!r} failed:\n{done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _measure(setup: str, steps: int, batch_size: int, length: int, cache: str | None) -> dict:
+    import gc
+
+    import torch
+
+    from sftlab.train.causal_lm import load_causal_lm
+    from sftlab.train.device import pick_device
+    from sftlab.train.lora import apply_lora, trainable_parameters
+    from sftlab.train.memory import peak_bytes, reset_peak, resident_bytes
+
+    device = pick_device()
+    model, _ = load_causal_lm(cache_dir=cache)
+    if setup == "lora":
+        model = apply_lora(rank=16, alpha=32, dropout=0.0, target_modules=LLAMA_PROJECTIONS, task_type="CAUSAL_LM")(model)
+    elif setup != "full":
+        raise ValueError(f"unknown setup {setup!r}: use 'full' or 'lora'")
+    model.to(device).train()
+    ids = torch.randint(100, 40000, (batch_size, length), generator=torch.Generator().manual_seed(0)).to(device)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5,
+                                  fused=device.type in ("cpu", "cuda"))
+
+    def step():
+        model(input_ids=ids, labels=ids, use_cache=False).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+
+    step()  # warm-up: first-call buffers, and the optimizer's state
+    gc.collect()
+    base = torch.cuda.memory_allocated(device) if device.type == "cuda" else resident_bytes()
+    reset_peak(device)
+    started = time.perf_counter()
+    for _ in range(steps):
+        step()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    seconds = (time.perf_counter() - started) / steps
+    trainable, total = trainable_parameters(model)
+    return {"setup": setup, "device": str(device), "seconds_per_step": seconds, "tokens_per_second": batch_size * length / seconds,
+            "peak_bytes": peak_bytes(device) - base, "in_use_bytes": base, "trainable": trainable, "parameters": total}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m sftlab.train.instruction_tuning --setup full|lora``: one JSON line of step time and memory."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--setup", required=True)
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--length", type=int, default=96)
+    parser.add_argument("--cache", default=None)
+    args = parser.parse_args(argv)
+    print(json.dumps(_measure(args.setup, args.steps, args.batch_size, args.length, args.cache)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

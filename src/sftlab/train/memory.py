@@ -1,0 +1,48 @@
+"""Measured memory: the GPU allocator's peak, or the process's resident-set high-water mark on a CPU.
+
+A process that has trained before keeps memory its allocator cached, so a fair comparison of two
+setups measures each in a fresh process (see :func:`sftlab.train.instruction_tuning.measure_steps`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import torch
+
+
+def resident_bytes() -> int:
+    """The process's resident set now."""
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def peak_resident_bytes() -> int:
+    """The process's resident-set high-water mark."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        import psutil
+
+        return psutil.Process().memory_info().peak_wset
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB on Linux
+
+
+def reset_peak(device: torch.device) -> bool:
+    """Start a new peak: the CUDA allocator's, or the resident set's (Linux only); False where impossible."""
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+        return True
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_bytes(device: torch.device) -> int:
+    """The peak since :func:`reset_peak`: allocated CUDA memory, or the resident-set high-water mark."""
+    return torch.cuda.max_memory_allocated(device) if device.type == "cuda" else peak_resident_bytes()
