@@ -30,7 +30,7 @@ _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
 _LINK = re.compile(r"\]\([^)]*\)|https?://\S+|<[^>]+>")
 _NUMBERING = re.compile(r"^(\s*#+\s*\d+(\.\d+)*\.?|\s*\d+\.\s)", re.M)
 _EXERCISE = re.compile(r"\b\d\d\.\d\b")  # exercise ids such as 05.1
-_EQUATION = re.compile(r"\(\d{1,2}\)")  # equation references such as (17)
+_EQUATION = re.compile(r"\(\d{1,2}\)|\bEqs?\.\s*\d{1,2}")  # equation references such as (17) or Eq. 14
 _YEAR = re.compile(r"^(19|20)\d\d$")
 NUMBER = re.compile(r"(?<![\w.,-])[-−]?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:e[-+]?\d+)?)(%?)(?![\w])")
 

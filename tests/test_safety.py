@@ -28,9 +28,12 @@ def test_every_torch_load_is_weights_only():
 
 
 def test_pretrained_weights_load_from_safetensors_or_gguf_only():
-    """Model weights come from safetensors (or the GGUF file of the embedded generator), never a pickle."""
+    """Model weights come from safetensors (or the GGUF file of the embedded generator), never a pickle.
+
+    Tokenizers and configurations are JSON and text, not weights, so their loaders are not checked.
+    """
     calls = [(path, line) for path in SOURCES for line in path.read_text().splitlines()
-             if "from_pretrained(" in line and "Tokenizer" not in line and "def " not in line]
+             if "from_pretrained(" in line and "Tokenizer" not in line and "Config." not in line and "def " not in line]
     assert len(calls) >= 5
     for path, line in calls:
         assert "use_safetensors=True" in line or "gguf_file=" in line, f"{path}: {line.strip()}"

@@ -26,15 +26,20 @@ WRONG = {
     "check_align_labels": lambda word_ids, tags, label2id: [0] * len(word_ids),
     "check_word_predictions": lambda word_ids, predicted: predicted,
     "check_padding_share": lambda lengths, batches: 0.5,
+    "check_decay_parameters": lambda pairs: [name for name, shape in pairs],            # LayerNorm and biases too
     "check_macro_f1": lambda gold, predicted: float(np.mean([g == p for g, p in zip(gold, predicted)])),
     "check_best_threshold": lambda p, y: 0.5,
     "check_majority_accuracy": lambda train, test: 1.0,
+    "check_answer_labels": lambda messages, tokenizer: [-100] * 5,               # nothing learned
+    "check_entity_parser": lambda text, tokens: [],                             # everything parsed as 'none'
     "check_ece": lambda p, y: 0.0,
     "check_mcnemar": lambda a, b: 0.05,
     "check_spans": lambda tags: [],
     "check_lora_parameters": lambda d, r, layers, matrices: d * r,
     "check_linear_schedule": lambda step, warmup, total: 1.0,                 # no warmup, no decay
     "check_accumulation_scale": lambda means, counts: sum(means) / len(means),  # the unweighted mean
+    "check_accumulation_step": lambda model, batches, optimizer: (                # a mean of per-batch means
+        [(model(**b).loss / len(batches)).backward() for b in batches], optimizer.step(), optimizer.zero_grad()),
 }
 
 

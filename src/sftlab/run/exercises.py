@@ -164,9 +164,10 @@ def check_distinct_2(answer: Callable[[list[str]], float]) -> str:
 
 
 def check_rouge_l(answer: Callable[[str, str], float]) -> str:
-    """Exercise 04.2: ROUGE-L F1 of two strings (lower-cased words)."""
+    """Exercise 04.2: ROUGE-L F1 of two strings, tokenized as the ``rouge-score`` package does (lower case, a-z0-9 runs)."""
     for a, b in [("the cat sat on the mat", "the cat on the mat"), ("great food", "food great"), ("x", "y"),
-                 ("The staff were lovely", "the staff were friendly and lovely")]:
+                 ("The staff were lovely", "the staff were friendly and lovely"),
+                 ("Don't order the café's soup", "dont order the cafe soup"), ("...", "a b")]:
         assert abs(answer(a, b) - rouge_l(a, b)) < 1e-12, f"rouge_l({a!r}, {b!r}) = {answer(a, b)}, expected {rouge_l(a, b)}"
     return _ok("rouge_l")
 
@@ -210,10 +211,30 @@ def check_padding_share(answer: Callable[[list[int], list[list[int]]], float]) -
     return _ok("padding_share")
 
 
+def check_decay_parameters(answer: Callable[[list[tuple[str, tuple[int, ...]]]], list[str]]) -> str:
+    """Exercise 05.4: the names of the parameters that get weight decay, as ``fit`` groups them.
+
+    ``answer`` takes ``(name, shape)`` pairs and returns the names to decay: every weight matrix,
+    but no bias and no LayerNorm weight (section 4 of notebook 05).
+    """
+    from transformers import BertConfig, BertForTokenClassification
+
+    model = BertForTokenClassification(BertConfig(vocab_size=50, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                                                  intermediate_size=16, max_position_embeddings=16, num_labels=3))
+    pairs = [(name, tuple(p.shape)) for name, p in model.named_parameters()]
+    got = answer(pairs)
+    expected = [name for name, shape in pairs if len(shape) >= 2 and "norm" not in name.lower()]
+    wrongly_decayed = sorted(set(got) - set(expected))
+    missing = sorted(set(expected) - set(got))
+    assert not wrongly_decayed, f"these should not decay (biases and LayerNorm weights): {wrongly_decayed[:4]}"
+    assert not missing, f"these weight matrices should decay: {missing[:4]}"
+    return _ok("decay_parameters")
+
+
 # --- 06 ---------------------------------------------------------------------------------------
 
 def check_macro_f1(answer: Callable[[list, list], float]) -> str:
-    """Exercise 06.1: macro-averaged F1 over the labels present in gold or predictions."""
+    """Exercise 06.2: macro-averaged F1 over the labels present in gold or predictions."""
     from sklearn.metrics import f1_score
 
     rng = random.Random(1)
@@ -226,7 +247,7 @@ def check_macro_f1(answer: Callable[[list, list], float]) -> str:
 
 
 def check_best_threshold(answer: Callable[[np.ndarray, np.ndarray], float]) -> str:
-    """Exercise 06.2: the decision threshold on P(positive) that maximises accuracy on (dev) labels."""
+    """Exercise 06.3: the decision threshold on P(positive) that maximises accuracy on (dev) labels."""
     p = np.array([0.1, 0.35, 0.4, 0.45, 0.6, 0.9])
     y = np.array([0, 0, 1, 1, 1, 1])
     threshold = answer(p, y)
@@ -235,39 +256,96 @@ def check_best_threshold(answer: Callable[[np.ndarray, np.ndarray], float]) -> s
 
 
 def check_majority_accuracy(answer: Callable[[list, list], float]) -> str:
-    """Exercise 06.3: accuracy on ``test`` of always predicting the majority label of ``train``."""
+    """Exercise 06.1: accuracy on ``test`` of always predicting the majority label of ``train``."""
     assert answer(["a", "a", "b"], ["a", "b", "b", "b"]) == 0.25
     assert answer(["x"], ["x", "x"]) == 1.0
     return _ok("majority_accuracy")
 
 
+# --- 07 ---------------------------------------------------------------------------------------
+
+_CHATS = [
+    [{"role": "user", "content": "Sentiment of 'Loved it.'?"}, {"role": "assistant", "content": "positive"}],
+    [{"role": "system", "content": "Answer in one word."}, {"role": "user", "content": "Cold soup?"},
+     {"role": "assistant", "content": "negative"}, {"role": "user", "content": "And 'great staff'?"},
+     {"role": "assistant", "content": "positive"}],
+    [{"role": "user", "content": "List the entities: Ada met IBM."}, {"role": "assistant", "content": "PER: Ada; ORG: IBM"}],
+]
+
+
+def check_answer_labels(answer: Callable) -> str:
+    """Exercise 07.1: labels of a rendered conversation, the token id on answer tokens and -100 elsewhere."""
+    from sftlab.data.formats import tokenize_chat
+    from sftlab.train.causal_lm import load_causal_lm_tokenizer
+
+    tokenizer = load_causal_lm_tokenizer()
+    for messages in _CHATS:
+        expected = tokenize_chat(messages, tokenizer)["labels"]
+        got = list(answer(messages, tokenizer))
+        assert len(got) == len(expected), f"{len(got)} labels for {len(expected)} tokens: label every token of the rendering"
+        targets = [tokenizer.decode([t]) for t in expected if t != -100]
+        assert got == expected, (f"for a conversation with {sum(m['role'] == 'assistant' for m in messages)} answer(s), "
+                                 f"the targets should be {targets}")
+    return _ok("answer_labels")
+
+
+def check_entity_parser(answer: Callable) -> str:
+    """Exercise 07.2: a strict parser of 'TYPE: mention; ...' replies back to spans (None when invalid)."""
+    from sftlab.evaluate.generation import parse_entities
+
+    tokens = "Ada Lovelace met Babbage at IBM in London .".split()
+    cases = ["PER: Ada Lovelace; PER: Babbage; ORG: IBM; LOC: London", "none", "LOC: London", "PERSON: Ada",
+             "PER: Grace Hopper", "The entities are Ada and IBM.", "PER: Ada Lovelace; ORG: IBM;", "per: Babbage"]
+    for text in cases:
+        expected = parse_entities(text, tokens)
+        expected = None if expected is None else [tuple(s) for s in expected]
+        got = answer(text, tokens)
+        got = None if got is None else sorted(tuple(s) for s in got)
+        assert got == expected, f"parse({text!r}) should give {expected}, got {got}"
+    return _ok("parse")
+
+
 # --- 08 ---------------------------------------------------------------------------------------
 
+def check_spans(answer: Callable[[list[str]], list[tuple[int, int, str]]]) -> str:
+    """Exercise 08.1: entity spans (start, end exclusive, type) of an IOB2 sequence."""
+    for tags in (["B-PER", "I-PER", "O", "B-LOC"], ["B-PER", "B-PER"], ["O"], ["B-ORG", "I-ORG", "I-ORG"],
+                 ["O", "B-MISC", "I-MISC", "B-LOC", "I-LOC", "O", "B-PER"], []):
+        expected = [tuple(s) for s in spans_from_iob2(tags)]
+        assert [tuple(s) for s in answer(tags)] == expected, f"{tags}: got {answer(tags)}, expected {expected}"
+    return _ok("spans")
+
+
 def check_ece(answer: Callable[[np.ndarray, np.ndarray], float]) -> str:
-    """Exercise 08.1: expected calibration error with 10 equal-width bins."""
+    """Exercise 08.2: expected calibration error with 10 equal-width bins."""
+    hand = np.array([[0.9, 0.1], [0.9, 0.1], [0.6, 0.4], [0.6, 0.4]]), np.array([0, 1, 0, 0])
+    got = answer(*hand)
+    assert abs(got - 0.4) < 1e-9, (f"got {got}, expected 0.4: half the predictions sit in (0.8, 0.9] with confidence 0.9 and "
+                                   "accuracy 0.5, half in (0.5, 0.6] with confidence 0.6 and accuracy 1.0")
     rng = np.random.default_rng(0)
-    probabilities = rng.dirichlet([1, 1], 200)
-    labels = rng.integers(0, 2, 200)
-    expected = expected_calibration_error(probabilities, labels)
-    assert abs(answer(probabilities, labels) - expected) < 1e-9, f"got {answer(probabilities, labels)}, expected {expected}"
+    for k in (2, 3):
+        probabilities = rng.dirichlet([1] * k, 200)
+        labels = rng.integers(0, k, 200)
+        expected = expected_calibration_error(probabilities, labels)
+        got = answer(probabilities, labels)
+        assert abs(got - expected) < 1e-9, f"{k} classes: got {got}, expected {expected}"
     return _ok("ece")
 
 
 def check_mcnemar(answer: Callable[[list, list], float]) -> str:
-    """Exercise 08.2: the exact two-sided McNemar p-value."""
+    """Exercise 08.3: the exact two-sided McNemar p-value."""
     a = [True] * 8 + [False] * 2 + [True] * 5
     b = [False] * 8 + [True] * 2 + [True] * 5
-    expected = mcnemar(a, b)["p_value"]
-    assert abs(answer(a, b) - expected) < 1e-12, f"got {answer(a, b)}, expected {expected}"
+    assert abs(answer(a, b) - 112 / 1024) < 1e-12, f"got {answer(a, b)}, expected 2 · P(X ≤ 2) for X ~ Bin(10, 1/2) = 112/1024"
+    assert answer([True, False], [True, False]) == 1.0, "no disagreements: nothing speaks against 'no difference', p = 1"
+    assert answer([True, False], [False, True]) == 1.0, "one disagreement each way: p = 1 (the two-sided p is capped at 1)"
+    rng = random.Random(0)
+    for _ in range(20):
+        n = rng.randrange(1, 300)
+        x, y = [rng.random() < 0.8 for _ in range(n)], [rng.random() < 0.7 for _ in range(n)]
+        expected = mcnemar(x, y)["p_value"]
+        assert abs(answer(x, y) - expected) < 1e-12, f"n = {n}: got {answer(x, y)}, expected {expected}"
     return _ok("mcnemar")
-
-
-def check_spans(answer: Callable[[list[str]], list[tuple[int, int, str]]]) -> str:
-    """Exercise 08.3: entity spans (start, end exclusive, type) of an IOB2 sequence."""
-    for tags in (["B-PER", "I-PER", "O", "B-LOC"], ["B-PER", "B-PER"], ["O"], ["B-ORG", "I-ORG", "I-ORG"]):
-        expected = [tuple(s) for s in spans_from_iob2(tags)]
-        assert [tuple(s) for s in answer(tags)] == expected, f"{tags}: got {answer(tags)}, expected {expected}"
-    return _ok("spans")
 
 
 # --- 09 ---------------------------------------------------------------------------------------
@@ -298,3 +376,52 @@ def check_accumulation_scale(answer: Callable[[list[float], list[int]], float]) 
     means, counts = [1.0, 3.0], [1, 3]
     assert abs(answer(means, counts) - 2.5) < 1e-12, f"got {answer(means, counts)}; weight each mean by its token count"
     return _ok("accumulation_scale")
+
+
+def _padded(rows: list[list[int]], labels: list[list[int]], length: int) -> dict[str, torch.Tensor]:
+    """Token ids and labels padded to ``length`` (id 0, label -100), with the attention mask."""
+    return {"input_ids": torch.tensor([r + [0] * (length - len(r)) for r in rows]),
+            "attention_mask": torch.tensor([[1] * len(r) + [0] * (length - len(r)) for r in rows]),
+            "labels": torch.tensor([y + [-100] * (length - len(y)) for y in labels])}
+
+
+def check_accumulation_step(answer: Callable[[torch.nn.Module, list[dict], torch.optim.Optimizer], None]) -> str:
+    """Exercise 09.4: one optimizer step over accumulated micro-batches, with the loss of the whole group.
+
+    ``answer(model, micro_batches, optimizer)`` runs forward and backward on each micro-batch (dicts
+    of ``input_ids``, ``attention_mask`` and ``labels``, -100 where no token is predicted), then
+    steps the optimizer once and clears the gradients. The step must equal one step on all the
+    micro-batches' sentences as one batch, whose loss is the mean over all of its tokens. The
+    micro-batches hold very different numbers of tokens, so a mean of per-micro-batch means fails.
+    """
+    import copy
+
+    from transformers import BertConfig, BertForTokenClassification
+
+    torch.manual_seed(0)
+    model = BertForTokenClassification(BertConfig(vocab_size=40, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                                                  intermediate_size=32, max_position_embeddings=16, num_labels=3,
+                                                  hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0))
+    rng = random.Random(0)
+    lengths = [[1, 2], [9, 8], [3, 1]]  # tokens per sentence in each micro-batch: 3, 17 and 4 targets
+    sentences = [[[rng.randrange(1, 40) for _ in range(n)] for n in group] for group in lengths]
+    labels = [[[rng.randrange(3) for _ in range(n)] for n in group] for group in lengths]
+    micro_batches = [_padded(s, y, max(map(len, s))) for s, y in zip(sentences, labels)]
+    whole = _padded([r for s in sentences for r in s], [r for y in labels for r in y], max(n for g in lengths for n in g))
+
+    reference = copy.deepcopy(model)
+    optimizer = torch.optim.SGD(reference.parameters(), lr=0.5)
+    reference(**whole).loss.backward()
+    optimizer.step()
+    trained = copy.deepcopy(model)
+    optimizer = torch.optim.SGD(trained.parameters(), lr=0.5)
+    answer(trained, [dict(b) for b in micro_batches], optimizer)
+    def step(after):
+        return torch.cat([(a.detach() - b.detach()).flatten() for a, b in zip(after.parameters(), model.parameters())])
+
+    gap = float((step(trained) - step(reference)).norm() / step(reference).norm())
+    assert gap < 1e-4, (f"the step differs from one step on the whole batch (relative difference {gap:.2g}); divide each "
+                        "micro-batch's summed token loss by the target count of the whole group")
+    assert all(p.grad is None or not p.grad.any() for p in trained.parameters()), \
+        "clear the gradients after the step (optimizer.zero_grad()), or the next step adds them up again"
+    return _ok("accumulation_step")
