@@ -117,8 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             seconds = execute_in_place(path, build, write=path in asked)
         except Exception as exc:  # the notebook is left as it was; the others still run
-            print(f"{notebook_name(path)}: FAILED, stored outputs kept: {type(exc).__name__}: "
-                  f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}", file=sys.stderr, flush=True)
+            lines = str(exc).strip().splitlines()
+            print(f"{notebook_name(path)}: FAILED, stored outputs kept: {type(exc).__name__}:\n"
+                  + "\n".join(lines[-25:]), file=sys.stderr, flush=True)
             continue
         if path in asked:
             done.append(notebook_name(path))

@@ -242,37 +242,12 @@ def training_memory(setups: Sequence[str] = SETUPS, model_name: str = "minilm", 
     return results
 
 
-def _resident_bytes() -> int:
-    import psutil
-
-    return psutil.Process().memory_info().rss
-
-
-def _peak_resident_bytes() -> int:
-    try:
-        import resource
-    except ImportError:  # Windows
-        import psutil
-
-        return psutil.Process().memory_info().peak_wset
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB on Linux
-
-
-def _reset_peak() -> bool:
-    """Reset this process's resident-set high-water mark (Linux: ``/proc/self/clear_refs``); False where impossible."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
 def _measure_training_memory(setup: str, model_name: str, batch_size: int, length: int, steps: int) -> dict:
     """The body of :func:`training_memory`, run in the fresh process."""
     import gc
 
     from sftlab.train.lora import apply_lora
+    from sftlab.train.memory import peak_resident_bytes, reset_peak, resident_bytes
     from sftlab.train.models import load_sequence_classifier
     from sftlab.train.training import freeze_encoder
 
@@ -292,13 +267,13 @@ def _measure_training_memory(setup: str, model_name: str, batch_size: int, lengt
     model(**batch).loss.backward()  # warm-up: the libraries' first-call buffers are not training's memory
     optimizer.zero_grad(set_to_none=True)
     gc.collect()
-    reset = _reset_peak()
-    start = _resident_bytes()
+    reset = reset_peak(torch.device("cpu"))
+    start = resident_bytes()
     for _ in range(steps):
         model(**batch).loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
-    peak = _peak_resident_bytes()
+    peak = peak_resident_bytes()
     adamw = sum(t.numel() * t.element_size() for state in optimizer.state.values() for t in state.values()
                 if torch.is_tensor(t))
     parameters = list(model.parameters())
