@@ -38,7 +38,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "04_automated_construction": {
         "smoke": {"seed_size": 100, "max_new_tokens": 48, "perplexity_sample": 40, "rouge": 0.7, "cosine": 0.92,
                   "fluency_percentile": 95, "min_probability": 0.5, "per_round": 12, "lm_per_round": 12, "target_size": 400,
-                  "max_rounds": 2, "min_acceptance": 0.05, "downstream_seeds": 5, "noisy_runs": 5, "finetune": False,
+                  "max_rounds": 2, "min_acceptance": 0.05, "downstream_seeds": 3, "noisy_runs": 2, "finetune": False,
                   "bias_sample": 60, "noisy_rate": 0.3, "min_audit_coverage": 0.9, "ner_seed_size": 150,
                   "ner_min_probability": 0.5, "ner_target_size": 400, "bootstrap_samples": 1000},
         "cpu": {"seed_size": 100, "max_new_tokens": 48, "perplexity_sample": 100, "rouge": 0.7, "cosine": 0.92,
