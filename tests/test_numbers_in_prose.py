@@ -24,6 +24,7 @@ ALLOWED = {
     "49,152": "SmolLM2's vocabulary size, a property of the model",
     "-100": "the ignore index of PyTorch's cross-entropy, a convention",
     "100": "as in 'per 100' or a percentage base",
+    "95%": "the confidence level of every interval, a convention (the level is a parameter, not a result)",
 }
 
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
