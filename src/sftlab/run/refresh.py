@@ -43,9 +43,13 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
 def clean(notebook) -> None:
-    """Drop progress bars, widget state and execution timestamps from an executed notebook, in place."""
+    """Drop progress bars, widget state and execution timestamps from an executed notebook, in place.
+
+    A cell that nbval compares (tagged ``nbval-check-output``) must not draw a bar: its stored
+    outputs would lack what every run prints, so this raises ``ValueError`` naming the cell.
+    """
     notebook.metadata.pop("widgets", None)
-    for cell in notebook.cells:
+    for index, cell in enumerate(notebook.cells):
         cell.metadata.pop("execution", None)
         if cell.cell_type != "code":
             continue
@@ -56,7 +60,24 @@ def clean(notebook) -> None:
             if output.get("output_type") == "stream" and output.get("name") == "stderr" and _PROGRESS.search(output["text"]):
                 continue
             kept.append(output)
+        if len(kept) < len(cell.get("outputs", [])) and "nbval-check-output" in cell.metadata.get("tags", []):
+            raise ValueError(f"cell {index} is tagged nbval-check-output but draws a progress bar: "
+                             "move the loop into a cell of its own and print the figures in the checked cell")
         cell.outputs = kept
+
+
+def cell_seconds(notebook) -> list[tuple[int, float]]:
+    """``(cell index, seconds)`` of every executed code cell, from nbclient's timestamps, slowest first."""
+    from datetime import datetime
+
+    timings = []
+    for index, cell in enumerate(notebook.cells):
+        stamps = cell.metadata.get("execution", {})
+        if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
+            start, end = (datetime.fromisoformat(stamps[k].replace("Z", "+00:00"))
+                          for k in ("iopub.execute_input", "shell.execute_reply"))
+            timings.append((index, (end - start).total_seconds()))
+    return sorted(timings, key=lambda item: -item[1])
 
 
 def execute_in_place(path: Path, build: Path, timeout: int = 1800, write: bool = True) -> float:
@@ -76,6 +97,8 @@ def execute_in_place(path: Path, build: Path, timeout: int = 1800, write: bool =
             os.environ.pop("SFTLAB_BUILD_DIR")
         else:
             os.environ["SFTLAB_BUILD_DIR"] = previous
+    slowest = cell_seconds(notebook)[:5]
+    print(f"{notebook_name(path)}: slowest cells " + ", ".join(f"{i} {t:.0f} s" for i, t in slowest), flush=True)
     if write:
         clean(notebook)
         write_text(path, nbformat.writes(notebook) + "\n")
