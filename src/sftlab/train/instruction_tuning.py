@@ -97,19 +97,58 @@ def finetune_causal_lm(model, tokenizer, train: Sequence[dict], dev: Sequence[di
     return ChatRun(model, tokenizer, result, budget)
 
 
+def compare_loss_targets(new_model: Callable[[], object], tokenizer, train: Sequence[dict], dev: Sequence[dict],
+                         test: Sequence[dict], config: TrainConfig, *, seeds: Sequence[int],
+                         labels: Sequence[str] = ("positive", "negative"), metric: str = "score",
+                         bootstrap_samples: int = 1000, prepare: Callable | None = None) -> dict:
+    """The ablation of answer-only loss: tune with the loss on the answers and on every token, per seed.
+
+    ``new_model()`` returns a fresh copy of the base model for each run; both modes of a seed get the
+    same data, budget and ``config`` (with that seed). Every run is scored on ``test`` (its replies
+    through the strict parsers). Returns ``scores`` (mode -> one ``metric`` per seed) and ``paired``,
+    the paired bootstrap of answers − all over the test examples, each resample scored with the
+    replies of every seed (the mean over seeds).
+    """
+    from dataclasses import replace
+
+    from sftlab.evaluate.significance import paired_bootstrap
+
+    replies: dict[str, list[list[str]]] = {"assistant": [], "all": []}
+    for run_seed in seeds:
+        for mode in replies:
+            run = finetune_causal_lm(new_model(), tokenizer, train, dev, replace(config, seed=run_seed), train_on=mode,
+                                     labels=labels, prepare=prepare)
+            replies[mode].append(reply_texts(run.model, tokenizer, test, run.budget))
+
+    def scored(mode: str) -> Callable[[Sequence[int]], float]:
+        def metric_of(sample: Sequence[int]) -> float:
+            records = [test[i] for i in sample]
+            return sum(score_replies(records, [seed_replies[i] for i in sample], labels)[metric]
+                       for seed_replies in replies[mode]) / len(replies[mode])
+        return metric_of
+
+    scores = {mode: [score_replies(test, r, labels)[metric] for r in replies[mode]] for mode in replies}
+    paired = paired_bootstrap(scored("assistant"), scored("all"), len(test), samples=bootstrap_samples, seed=seeds[0])
+    return {"scores": scores, "paired": paired, "metric": metric, "seeds": list(seeds)}
+
+
 def measure_steps(setup: str, *, steps: int = 3, batch_size: int = 8, length: int = 96, timeout: float = 900,
                   cache_dir: str | None = None) -> dict:
-    """Seconds per optimizer step and peak memory of ``setup`` (``full`` or ``lora``), each in a fresh process.
+    """Seconds per optimizer step and memory of ``setup`` (``full`` or ``lora``), each in a fresh process.
 
     The batch is random tokens of the given shape (time and memory depend on the shape, not on the
-    words); one warm-up step comes first. Returns ``seconds_per_step``, ``peak_bytes`` (above the
-    process's memory after loading: the CUDA allocator's peak on a GPU, the resident-set high-water
-    mark on a CPU), ``trainable`` parameters and ``device``.
+    words); one warm-up step comes first, then ``steps`` timed steps. Memory is measured on
+    ``steps`` more, after (on a CPU) glibc has been told to hand freed memory back
+    (:func:`sftlab.train.memory.hand_back_freed_memory`, which would slow the timed steps):
+    ``in_use_bytes`` between steps (weights and optimizer state; the gradients are freed by
+    ``zero_grad``), and ``peak_bytes``, how far memory rises above that during a step (gradients and
+    activations: the CUDA allocator's peak on a GPU, the resident-set high-water mark on a CPU).
+    Also ``trainable`` parameters and ``device``.
     """
     command = [sys.executable, "-m", "sftlab.train.instruction_tuning", "--setup", setup, "--steps", str(steps),
                "--batch-size", str(batch_size), "--length", str(length)] + (["--cache", cache_dir] if cache_dir else [])
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore", "MALLOC_MMAP_THRESHOLD_": "65536"})
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
     if done.returncode != 0:
         raise RuntimeError(f"measuring {setup!r} failed:\n{done.stderr.strip()[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -123,7 +162,7 @@ def _measure(setup: str, steps: int, batch_size: int, length: int, cache: str | 
     from sftlab.train.causal_lm import load_causal_lm
     from sftlab.train.device import pick_device
     from sftlab.train.lora import apply_lora, trainable_parameters
-    from sftlab.train.memory import peak_bytes, reset_peak, resident_bytes
+    from sftlab.train.memory import hand_back_freed_memory, peak_bytes, reset_peak, resident_bytes
 
     device = pick_device()
     model, _ = load_causal_lm(cache_dir=cache)
@@ -142,15 +181,19 @@ def _measure(setup: str, steps: int, batch_size: int, length: int, cache: str | 
         optimizer.zero_grad(set_to_none=True)
 
     step()  # warm-up: first-call buffers, and the optimizer's state
-    gc.collect()
-    base = torch.cuda.memory_allocated(device) if device.type == "cuda" else resident_bytes()
-    reset_peak(device)
     started = time.perf_counter()
     for _ in range(steps):
         step()
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     seconds = (time.perf_counter() - started) / steps
+    gc.collect()
+    if device.type != "cuda":
+        hand_back_freed_memory()
+    base = torch.cuda.memory_allocated(device) if device.type == "cuda" else resident_bytes()
+    reset_peak(device)
+    for _ in range(steps):
+        step()
     trainable, total = trainable_parameters(model)
     return {"setup": setup, "device": str(device), "seconds_per_step": seconds, "tokens_per_second": batch_size * length / seconds,
             "peak_bytes": peak_bytes(device) - base, "in_use_bytes": base, "trainable": trainable, "parameters": total}

@@ -49,6 +49,26 @@ def reset_peak(device: torch.device) -> bool:
     return True
 
 
+def hand_back_freed_memory() -> bool:
+    """From now on, have glibc return every freed block of 64 KiB or more to the system, and trim what it holds.
+
+    Then the resident set follows the memory in use (glibc otherwise keeps freed memory for reuse).
+    It makes allocation slower, so time a run before calling this, not after. False where the C
+    library is not glibc (macOS, Windows, musl): the resident set then includes cached memory.
+    """
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt, malloc_trim = libc.mallopt, libc.malloc_trim
+    except (OSError, AttributeError):
+        return False
+    m_mmap_threshold = -3  # glibc's malloc.h
+    done = mallopt(m_mmap_threshold, 64 * 1024) == 1
+    malloc_trim(0)
+    return done
+
+
 def peak_bytes(device: torch.device) -> int:
     """The peak since :func:`reset_peak`: allocated CUDA memory, or the resident-set high-water mark."""
     return torch.cuda.max_memory_allocated(device) if device.type == "cuda" else peak_resident_bytes()
