@@ -162,3 +162,15 @@ def test_token_record_validation_errors():
         formats.validate_token_record({"tokens": ["a", "b"], "tags": ["O", "I-PER"]})
     with pytest.raises(DataError, match="invalid BIOES"):
         formats.validate_token_record({"tokens": ["a"], "tags": ["B-PER"]}, "BIOES")
+
+
+def test_seq2seq_targets_shift_like_transformers(chat_tokenizer):
+    import torch
+    from transformers.models.bart.modeling_bart import shift_tokens_right
+
+    start = chat_tokenizer.pad_token_id
+    out = formats.seq2seq_targets(["PER: Ada Lovelace; LOC: London", "none"], chat_tokenizer, start)
+    labels = torch.tensor(out["labels"])
+    assert labels[1].tolist().count(-100) == labels.shape[1] - len(chat_tokenizer("none", add_special_tokens=False)["input_ids"]) - 1
+    assert (labels[labels != -100].reshape(-1) >= 0).all() and labels[0, -1] == chat_tokenizer.eos_token_id
+    assert out["decoder_input_ids"] == shift_tokens_right(labels, chat_tokenizer.pad_token_id, start).tolist()

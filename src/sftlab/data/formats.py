@@ -78,6 +78,22 @@ def to_text_pair(sentence: Sentence) -> dict:
     return {"source": "ner: " + " ".join(sentence.tokens), "target": target or NONE}
 
 
+def seq2seq_targets(targets: Sequence[str], tokenizer, decoder_start_token_id: int) -> dict[str, list[list[int]]]:
+    """The ``labels`` and ``decoder_input_ids`` of an encoder-decoder model for a batch of target texts.
+
+    ``labels`` are each target's token ids, then the end-of-sequence token, padded with -100 to
+    the batch's longest. ``decoder_input_ids`` are the labels shifted one place right behind
+    ``decoder_start_token_id`` (teacher forcing: the decoder reads token t-1 when it predicts token
+    t), with padding for -100, as ``transformers``' ``shift_tokens_right`` builds them.
+    """
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    rows = [tokenizer(t, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id] for t in targets]
+    width = max(map(len, rows))
+    labels = [row + [-100] * (width - len(row)) for row in rows]
+    decoder_inputs = [[decoder_start_token_id] + [pad if t == -100 else t for t in row[:-1]] for row in labels]
+    return {"labels": labels, "decoder_input_ids": decoder_inputs}
+
+
 def spans_from_text(target: str, tokens: Sequence[str], where: str = "record") -> list[Span]:
     """Parse a ``TYPE: mention; ...`` target back to spans over ``tokens`` (mentions matched left to right)."""
     if target.strip() == NONE:
