@@ -20,6 +20,8 @@ def test_clean_strips_progress_bars_widgets_and_timestamps():
         nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json": {}, "text/plain": "0/32"}),
         nbformat.v4.new_output("stream", name="stderr", text="epoch 1/3:  50%|#####     | 16/32\r"),
         nbformat.v4.new_output("stream", name="stderr", text="UserWarning: something real\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="USDT:2026-12-02 20:24:30 17148:17148 "
+                               "SyncActivityProfilerHandler.cpp:52] profiler_start\n"),
         nbformat.v4.new_output("stream", name="stdout", text="test F1 0.634\n"),
     ]
     nb.cells = [cell]

@@ -59,6 +59,14 @@ def _check_header(path: Path, number: int, header: list[str]) -> list[str]:
     return names
 
 
+def _at_least_one(path: Path, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``records``, or a DataError for a file that holds none."""
+    if not records:
+        raise DataError(path, None, "no records found (empty file or a header only)",
+                        "add one record per line below the header")
+    return records
+
+
 def _read_tsv(path: Path) -> list[dict[str, Any]]:
     records, header = [], None
     for number, line in iter_lines(path):
@@ -71,13 +79,8 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
         if len(fields) != len(header):
             raise DataError(path, number, f"found {len(fields)} tab-separated fields, the header has {len(header)}",
                             "remove tabs inside the text")
-        record: dict[str, Any] = dict(zip(header, fields))
-        record["_line"] = number
-        records.append(record)
-    if not records:
-        raise DataError(path, None, "no records found (empty file or a header only)",
-                        "add one record per line below the header")
-    return records
+        records.append({**dict(zip(header, fields)), "_line": number})
+    return _at_least_one(path, records)
 
 
 def _read_csv(path: Path) -> list[dict[str, Any]]:
@@ -105,13 +108,8 @@ def _read_csv(path: Path) -> list[dict[str, Any]]:
                                 'end it with a quote; write a quote inside a field as two: ""')
             raise DataError(path, number, f"found {len(fields)} comma-separated fields, the header has {len(header)}",
                             'quote fields that contain commas: "like, this"')
-        record: dict[str, Any] = dict(zip(header, fields))
-        record["_line"] = number
-        records.append(record)
-    if not records:
-        raise DataError(path, None, "no records found (empty file or a header only)",
-                        "add one record per line below the header")
-    return records
+        records.append({**dict(zip(header, fields)), "_line": number})
+    return _at_least_one(path, records)
 
 
 def read_records(path: str | Path) -> list[dict[str, Any]]:

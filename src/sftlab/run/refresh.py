@@ -39,11 +39,12 @@ DEPENDS = {
 }
 
 _PROGRESS = re.compile(r"\d+%\||\r")
+_PROFILER_CHATTER = re.compile(r"USDT:\S+ \S+ \S+ SyncActivityProfilerHandler")  # torch.profiler's start/stop lines
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
 def clean(notebook) -> None:
-    """Drop progress bars, widget state and execution timestamps from an executed notebook, in place.
+    """Drop progress bars, profiler chatter, widget state and execution timestamps from a notebook, in place.
 
     A cell that nbval compares (tagged ``nbval-check-output``) must not draw a bar: its stored
     outputs would lack what every run prints, so this raises ``ValueError`` naming the cell.
@@ -57,8 +58,13 @@ def clean(notebook) -> None:
         for output in cell.get("outputs", []):
             if WIDGET in output.get("data", {}):
                 continue
-            if output.get("output_type") == "stream" and output.get("name") == "stderr" and _PROGRESS.search(output["text"]):
-                continue
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                if _PROGRESS.search(output["text"]):
+                    continue
+                output["text"] = "".join(line for line in output["text"].splitlines(keepends=True)
+                                         if not _PROFILER_CHATTER.match(line))
+                if not output["text"]:
+                    continue
             kept.append(output)
         if len(kept) < len(cell.get("outputs", [])) and "nbval-check-output" in cell.metadata.get("tags", []):
             raise ValueError(f"cell {index} is tagged nbval-check-output but draws a progress bar: "
