@@ -84,6 +84,19 @@ def test_the_run_reproduces_the_reference_figures():
 
 
 @needs_run
+def test_the_gpu_check_dry_run_ran_every_step():
+    """The test command's dry run of ``tasks.py gpu-check`` wrote every figure it reports (at toy sizes)."""
+    path = BUILD / "gpu-dry-run" / "results.json"
+    assert path.is_file(), "the GPU check's dry run wrote no results.json (did it run at all?)"
+    results = json.loads(path.read_text())
+    assert results["dry_run"] is True
+    for step in ("ner_conll_size", "ner_full_profile", "sentiment_full_profile", "lm_lora", "lm_full"):
+        assert step in results, f"the dry run has no {step!r}"
+    assert results["ner_conll_size"]["examples_per_second"] > 0 and 0 <= results["sentiment_full_profile"]["test_accuracy"] <= 1
+    assert (BUILD / "gpu-dry-run" / "results.md").read_text().startswith("GPU check on")
+
+
+@needs_run
 def test_pip_freeze_was_written():
     freeze = (BUILD / "pip-freeze.txt").read_text()
     assert "torch==2.13.0" in freeze and "transformers==" in freeze

@@ -17,6 +17,8 @@ WRONG = {
     "check_word_jaccard": lambda a, b: 0.5,
     "check_kappa": lambda a, b: sum(x == y for x, y in zip(a, b)) / len(a),    # raw agreement
     "check_mention_swap": lambda s, inventory, rng: s,                         # nothing swapped
+    "check_minhash_estimate": lambda a, b: float(len(set(a) & set(b)) / len(set(a) | set(b))),  # Jaccard of the values
+    "check_label_suspects": lambda given, p: [i for i, g in enumerate(given) if int(np.argmax(p[i])) != g],  # no thresholds
     "check_bioes_to_iob2": lambda tags: list(tags),
     "check_text_target": lambda s: " ".join(s.tokens),
     "check_prompt_labels": lambda p, a: list(p) + list(a),                     # prompt not masked
@@ -58,3 +60,19 @@ def test_a_right_answer_passes():
     assert exercises.check_prompt_labels(lambda p, a: [-100] * len(p) + list(a)) == "prompt_labels: correct"
     swap = lambda s, inventory, rng: Sentence(["Kofi", "visited", "New", "York", "."], ["B-PER", "O", "B-LOC", "I-LOC", "O"])
     assert exercises.check_mention_swap(swap) == "mention_swap: correct"
+
+
+def test_right_answers_to_the_minhash_and_confident_learning_exercises_pass():
+    assert exercises.check_minhash_estimate(lambda a, b: float(np.mean(a == b))) == "minhash_estimate: correct"
+
+    def suspects(given, probabilities):
+        given = np.asarray(given)
+        thresholds = np.array([probabilities[given == j, j].mean() for j in range(probabilities.shape[1])])
+        out = []
+        for i, row in enumerate(probabilities):
+            confident = np.flatnonzero(row >= thresholds)
+            if len(confident) and confident[np.argmax(row[confident])] != given[i]:
+                out.append(i)
+        return out
+
+    assert exercises.check_label_suspects(suspects) == "label_suspects: correct"

@@ -43,3 +43,25 @@ def test_lora_on_every_projection_trains_a_small_share(tiny_llama):
     names = [n for n, p in adapted.named_parameters() if p.requires_grad]
     assert 0 < trainable < total / 10 and all("lora_" in n for n in names)
     assert {n.split(".")[-4] for n in names if n.endswith("lora_A.default.weight")} == set(LLAMA_PROJECTIONS)
+
+
+def test_the_loss_target_ablation_trains_both_modes_per_seed_on_the_same_data(tiny_llama, monkeypatch):
+    import sftlab.train.instruction_tuning as it
+
+    model, tokenizer = tiny_llama
+    calls = []
+    original = it.finetune_causal_lm
+
+    def spy(m, tok, train, dev, config, **kwargs):
+        calls.append((config.seed, kwargs["train_on"], len(train)))
+        return original(m, tok, train, dev, config, **kwargs)
+
+    monkeypatch.setattr(it, "finetune_causal_lm", spy)
+    out = it.compare_loss_targets(lambda: copy.deepcopy(model), tokenizer, RECORDS, RECORDS[:2], RECORDS[:4],
+                                  TrainConfig(epochs=1, batch_size=4, lr=1e-3, progress=False, patience=None),
+                                  seeds=[0, 1], metric="sentiment_accuracy", bootstrap_samples=50)
+    assert calls == [(0, "assistant", 7), (0, "all", 7), (1, "assistant", 7), (1, "all", 7)]
+    assert set(out["scores"]) == {"assistant", "all"} and all(len(v) == 2 for v in out["scores"].values())
+    mean = {mode: sum(v) / 2 for mode, v in out["scores"].items()}
+    assert abs(out["paired"]["difference"] - (mean["assistant"] - mean["all"])) < 1e-9
+    assert out["paired"]["low"] <= out["paired"]["difference"] <= out["paired"]["high"]

@@ -18,7 +18,9 @@ import torch.nn.functional as F
 from sftlab.construct.loop import distinct_n
 from sftlab.construct.rouge import rouge_l
 from sftlab.data.agreement import cohens_kappa
+from sftlab.data.dedup import jaccard, minhash_signatures, shingles
 from sftlab.data.formats import to_text_pair
+from sftlab.data.label_errors import find_label_issues
 from sftlab.evaluate.calibration import expected_calibration_error
 from sftlab.evaluate.significance import mcnemar
 from sftlab.io.conll import Sentence
@@ -108,6 +110,43 @@ def check_kappa(answer: Callable[[list, list], float]) -> str:
             continue
         assert abs(answer(a, b) - cohens_kappa(a, b)) < 1e-12, f"kappa({a}, {b}) = {answer(a, b)}, expected {cohens_kappa(a, b)}"
     return _ok("kappa")
+
+
+def check_minhash_estimate(answer: Callable[[np.ndarray, np.ndarray], float]) -> str:
+    """Exercise 02.4: the Jaccard similarity two MinHash signatures estimate (the share of equal positions)."""
+    rng = random.Random(0)
+    words = [f"w{i}" for i in range(400)]
+    for overlap in (0.0, 0.3, 0.6, 0.9, 1.0):
+        common = rng.sample(words, 60)
+        a = set(common) | {f"a{i}" for i in range(round(60 * (1 - overlap)))}
+        b = set(common[: round(60 * overlap)]) | {f"b{i}" for i in range(60 - round(60 * overlap))}
+        signatures = minhash_signatures([a, b], num_perm=256, seed=overlap.as_integer_ratio()[1])
+        expected = float((signatures[0] == signatures[1]).mean())
+        got = answer(signatures[0], signatures[1])
+        assert abs(got - expected) < 1e-12, f"for two signatures with {expected:.3f} of their positions equal, got {got}"
+        assert abs(got - jaccard(a, b)) < 0.12, "the estimate should be near the true Jaccard similarity"
+    text = shingles("the quick brown fox")
+    one = minhash_signatures([text, text], num_perm=64)
+    assert answer(one[0], one[1]) == 1.0, "a set and itself: every position is equal"
+    return _ok("minhash_estimate")
+
+
+def check_label_suspects(answer: Callable[[list[int], np.ndarray], list[int]]) -> str:
+    """Exercise 02.5: confident learning's suspects, from per-class thresholds (section 5)."""
+    rng = np.random.default_rng(0)
+    for case in range(30):
+        n, k = int(rng.integers(8, 40)), int(rng.integers(2, 5))
+        probabilities = rng.dirichlet(np.ones(k) * 0.7, size=n)
+        given = [int(x) for x in rng.integers(0, k, n)]
+        if len(set(given)) < k:
+            continue
+        classes = [str(c) for c in range(k)]
+        expected = sorted(issue["index"] for issue in find_label_issues([str(g) for g in given], probabilities, classes))
+        got = sorted(answer(given, probabilities))
+        assert got == expected, (f"case {case}: suspects {got}, expected {expected} (a class counts only where its "
+                                 "probability reaches that class's threshold: the mean probability of the class "
+                                 "over the examples labelled with it)")
+    return _ok("label_suspects")
 
 
 def check_mention_swap(answer: Callable[[Sentence, dict, random.Random], Sentence]) -> str:

@@ -185,3 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(markdown(results))
     print(f"wrote {Path(args.output) / 'results.json'} in {results['total_seconds']} s")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
