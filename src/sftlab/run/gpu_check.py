@@ -108,7 +108,7 @@ def run_checks(bundle: Path, output: Path, dry_run: bool) -> dict:
     started = time.perf_counter()
     results["ner_conll_size"] = {**_ner_run(repeated, dev[:32] if dry_run else dev, test[:32] if dry_run else test,
                                             1 if dry_run else 3, 32, encoder),
-                                 "note": f"the project's {len(train):,} training sentences repeated to {size:,} "
+                                 "note": f"the project's {len(train):,} training sentences {'cut' if size < len(train) else 'repeated'} to {size:,} "
                                          "(no CoNLL-2003 copy is offline)"}
     results["ner_full_profile"] = _ner_run(train[:64] if dry_run else train, dev[:32] if dry_run else dev,
                                            test[:32] if dry_run else test, 1 if dry_run else 8, 32, encoder)
@@ -147,7 +147,7 @@ def markdown(results: dict) -> str:
     lines = [f"GPU check on {where}{' (dry run, toy sizes)' if results['dry_run'] else ''}: `python3 tasks.py gpu-check`",
              "", "| run | size | wall s | examples/s | peak GPU MiB | score |", "|---|---|---|---|---|---|"]
     ner = results["ner_conll_size"]
-    lines.append(f"| NER, CoNLL-2003 size (bf16) | {ner['sentences']:,} sentences x {ner['epochs']} epochs | "
+    lines.append(f"| NER, CoNLL-2003 size ({'bf16' if 'gpu' in results else 'fp32'}) | {ner['sentences']:,} sentences x {ner['epochs']} epochs | "
                  f"{ner['wall_seconds']} | {ner['examples_per_second']} | {ner['peak_gpu_mib'] or '-'} | test F1 {ner['test_f1']} |")
     full = results["ner_full_profile"]
     lines.append(f"| NER, notebook 05 full profile | {full['sentences']:,} x {full['epochs']} | {full['wall_seconds']} | "
