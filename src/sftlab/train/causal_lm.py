@@ -43,27 +43,26 @@ def _no_progress_bars():
         gguf_utils.tqdm = original
 
 
-def _from_name(auto_class, name: str):
-    """``auto_class.from_pretrained`` on the embedded GGUF called ``name``, or on a folder or Hub name."""
-    quiet_transformers()
-    if name in EMBEDDED_CAUSAL_LMS:
-        folder, filename = _gguf(name)
-        return auto_class.from_pretrained(folder, gguf_file=filename)
-    return auto_class.from_pretrained(resolve_model(name))
-
-
 def load_causal_lm_tokenizer(name: str = "smollm2"):
     """The causal LM's tokenizer (with its chat template)."""
     from transformers import AutoTokenizer
 
-    return _from_name(AutoTokenizer, name)
+    quiet_transformers()
+    if name in EMBEDDED_CAUSAL_LMS:
+        folder, filename = _gguf(name)
+        return AutoTokenizer.from_pretrained(folder, gguf_file=filename)
+    return AutoTokenizer.from_pretrained(resolve_model(name))
 
 
 def load_causal_lm_config(name: str = "smollm2"):
     """The model's configuration (architecture and sizes) without its weights."""
     from transformers import AutoConfig
 
-    return _from_name(AutoConfig, name)
+    quiet_transformers()
+    if name in EMBEDDED_CAUSAL_LMS:
+        folder, filename = _gguf(name)
+        return AutoConfig.from_pretrained(folder, gguf_file=filename)
+    return AutoConfig.from_pretrained(resolve_model(name))
 
 
 def load_causal_lm(name: str = "smollm2", cache_dir: str | Path | None = None):
