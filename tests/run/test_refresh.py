@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-
 import pytest
 
 from sftlab.run.refresh import cell_seconds, clean, update_reference, with_dependencies

@@ -15,11 +15,12 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from sftlab.data.formats import tokenize_chat
 from sftlab.evaluate.generation import score_replies
+from sftlab.evaluate.significance import paired_bootstrap
 from sftlab.train.batching import make_collator
 from sftlab.train.inference import generate_replies
 from sftlab.train.training import TrainConfig, TrainResult, fit
@@ -109,10 +110,6 @@ def compare_loss_targets(new_model: Callable[[], object], tokenizer, train: Sequ
     the paired bootstrap of answers − all over the test examples, each resample scored with the
     replies of every seed (the mean over seeds).
     """
-    from dataclasses import replace
-
-    from sftlab.evaluate.significance import paired_bootstrap
-
     replies: dict[str, list[list[str]]] = {"assistant": [], "all": []}
     for run_seed in seeds:
         for mode in replies:
