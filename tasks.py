@@ -174,7 +174,8 @@ def task_test(args: list[str]) -> int:
     build = ROOT / "build"
     env = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONHASHSEED": "0"}
     steps = [
-        ("unit tests", [py, "-m", "pytest", "tests", "-m", "not after_run", *args], {}),
+        ("unit tests", [py, "-m", "pytest", "-n", "2", "tests", "-m", "not after_run", *args],
+         {"OMP_NUM_THREADS": "1"}),  # one test per core, one thread each: 2/3 of the serial time
         ("notebooks: one smoke run, checked by nbval",
          [py, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
           "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--nbval-cell-timeout", "900",
