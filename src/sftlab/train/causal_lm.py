@@ -96,10 +96,13 @@ def load_causal_lm(name: str = "smollm2", cache_dir: str | Path | None = None):
     return model.eval(), tokenizer
 
 
-def perplexity(texts, model, tokenizer, batch_size: int = 16) -> list[float]:
+def perplexity(texts, model, tokenizer, batch_size: int = 16, max_tokens: int = 2048) -> list[float]:
     """exp(mean negative log-likelihood per token) of each text under the causal LM.
 
-    Low for fluent text the model finds predictable, high for word salad.
+    Low for fluent text the model finds predictable, high for word salad. The texts go through the
+    model shortest first, in batches of at most ``batch_size`` texts and ``max_tokens`` padded
+    tokens, so a batch is not padded to a text far longer than the rest; the values come back in
+    the order of ``texts``.
     """
     import math
 
@@ -107,14 +110,24 @@ def perplexity(texts, model, tokenizer, batch_size: int = 16) -> list[float]:
 
     device = next(model.parameters()).device
     tokenizer.padding_side = "right"
-    results = []
-    for start in range(0, len(texts), batch_size):
-        batch = tokenizer(list(texts[start:start + batch_size]), return_tensors="pt", padding=True).to(device)
+    texts = list(texts)
+    lengths = [len(ids) for ids in tokenizer(texts)["input_ids"]] if texts else []
+    batches: list[list[int]] = []
+    for index in sorted(range(len(texts)), key=lambda i: lengths[i]):
+        if batches and len(batches[-1]) < batch_size and (len(batches[-1]) + 1) * lengths[index] <= max_tokens:
+            batches[-1].append(index)
+        else:
+            batches.append([index])
+    results = [0.0] * len(texts)
+    for indices in batches:
+        batch = tokenizer([texts[i] for i in indices], return_tensors="pt", padding=True).to(device)
         labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
         with torch.no_grad():
             logits = model(**batch).logits[:, :-1].float()
         targets = labels[:, 1:]
-        losses = torch.nn.functional.cross_entropy(logits.transpose(1, 2), targets, ignore_index=-100, reduction="none")
+        losses = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                                                   ignore_index=-100, reduction="none").view(targets.shape)
         counts = (targets != -100).sum(1).clamp(min=1)
-        results += [math.exp(v) for v in (losses.sum(1) / counts).tolist()]
+        for i, value in zip(indices, (losses.sum(1) / counts).tolist()):
+            results[i] = math.exp(value)
     return results

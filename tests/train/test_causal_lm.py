@@ -1,0 +1,24 @@
+"""Tests of ``sftlab.train.causal_lm``: perplexity in length-sorted batches."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from sftlab.train.causal_lm import perplexity
+
+
+def test_perplexity_in_sorted_batches_equals_one_text_at_a_time(tiny_llama):
+    model, tokenizer = tiny_llama
+    texts = ["A long sentence about the river, the bridge and the town beyond it, told slowly.", "Short one.",
+             "Mid-length text about films.", "Another fairly long sentence, this one about a cat that sat on a mat."]
+    batched = perplexity(texts, model, tokenizer, batch_size=3, max_tokens=40)
+    alone = []
+    for text in texts:
+        ids = tokenizer([text], return_tensors="pt")["input_ids"]
+        with torch.no_grad():
+            alone.append(math.exp(model(input_ids=ids, labels=ids).loss.item()))
+    assert batched == pytest.approx(alone, rel=1e-5)  # same order as the texts, no padding effect
+    assert perplexity([], model, tokenizer) == []
