@@ -78,9 +78,9 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "07_instruction_tuning": {
         # train/dev/test sizes per task: (sentiment, NER, redaction)
-        "smoke": {"train_sizes": (96, 48, 32), "dev_sizes": (12, 8, 8), "test_sizes": (64, 32, 16), "epochs": 1,
+        "smoke": {"train_sizes": (72, 32, 24), "dev_sizes": (8, 6, 6), "test_sizes": (48, 24, 12), "epochs": 1,
                   "batch_size": 8, "lora_rank": 16, "lora_lr": 5e-4, "full_lr": 5e-5, "shots": 2, "loop_steps": 2,
-                  "grad_accum": 2, "measure_steps": 2, "measure_length": 96, "full_run": False, "packing_examples": 24,
+                  "grad_accum": 2, "measure_steps": 2, "measure_length": 64, "full_run": False, "packing_examples": 16,
                   "trl_steps": 2, "bootstrap": 500, "assert_margin": 0.15, "perplexity_texts": 16, "unrelated_tokens": 32,
                   "loop_seeds": 0, "ablation_seeds": 0},
         "cpu": {"train_sizes": (160, 80, 40), "dev_sizes": (24, 16, 16), "test_sizes": (160, 80, 40), "epochs": 1,
