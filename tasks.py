@@ -72,7 +72,9 @@ def ensure_env() -> Path:
     if stamp.is_file() and stamp.read_text().strip() == lock_digest():
         return py
     started = time.perf_counter()
-    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    # --no-compile: Python compiles a module the first time it is imported, so the thousands that
+    # sftlab never imports (most of torch, transformers, sphinx, ...) are never compiled
+    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-compile"]
     if os.environ.get("SFTLAB_ENV") != "current":
         sh(*pip, "-r", "requirements.lock")
     sh(*pip, "--no-deps", "-r", "requirements-nodeps.lock")

@@ -78,7 +78,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "07_instruction_tuning": {
         # train/dev/test sizes per task: (sentiment, NER, redaction)
-        "smoke": {"train_sizes": (72, 32, 24), "dev_sizes": (8, 6, 6), "test_sizes": (48, 24, 12), "epochs": 1,
+        "smoke": {"train_sizes": (64, 32, 16), "dev_sizes": (8, 6, 6), "test_sizes": (40, 16, 8), "epochs": 1,
                   "batch_size": 8, "lora_rank": 16, "lora_lr": 5e-4, "full_lr": 5e-5, "shots": 2, "loop_steps": 2,
                   "grad_accum": 2, "measure_steps": 2, "measure_length": 64, "full_run": False, "packing_examples": 16,
                   "trl_steps": 2, "bootstrap": 500, "assert_margin": 0.15, "perplexity_texts": 16, "unrelated_tokens": 32,
@@ -87,7 +87,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                 "batch_size": 8, "lora_rank": 16, "lora_lr": 5e-4, "full_lr": 5e-5, "shots": 2, "loop_steps": 2,
                 "grad_accum": 2, "measure_steps": 3, "measure_length": 96, "full_run": True, "packing_examples": 48,
                 "trl_steps": 4, "bootstrap": 1000, "assert_margin": 0.15, "perplexity_texts": 32, "unrelated_tokens": 48,
-                "loop_seeds": 0, "ablation_seeds": 2},
+                "loop_seeds": 3, "ablation_seeds": 2},
         "full": {"train_sizes": (100_000, 100_000, 100_000), "dev_sizes": (100, 100, 60), "test_sizes": (100_000, 100_000, 100_000),
                  "epochs": 2, "batch_size": 16, "lora_rank": 16, "lora_lr": 5e-4, "full_lr": 5e-5, "shots": 2, "loop_steps": 2,
                  "grad_accum": 2, "measure_steps": 5, "measure_length": 128, "full_run": True, "packing_examples": 256,
