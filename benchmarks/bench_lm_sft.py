@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                  "mean_train_loss": sum(trl["losses"]) / len(trl["losses"])})
     plain = train_with_trainer(fresh(), features, make_collator(tokenizer, "causal_lm"), config)
     rows.append({"method": "(d) transformers Trainer", "seconds": plain["seconds"],
-                 "target_tokens_per_second": targets / plain["seconds"], "mean_train_loss": plain.get("train_loss")})
+                 "target_tokens_per_second": targets / plain["seconds"], "mean_train_loss": plain["train_loss"]})
     summary = {"environment": describe_environment(device), "records": len(records), "batch_size": args.batch_size,
                "epochs": args.epochs, "lora_rank": args.lora, "random_init": args.random_init,
                "target_tokens": targets, "results": rows}

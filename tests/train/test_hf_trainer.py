@@ -51,3 +51,4 @@ def test_a_matched_trainer_run_uses_the_fused_optimizer_and_learns():
     assert run["optimizer"] == "AdamW" and run["fused"] and run["warmup_steps"] == 1  # 4 batches x 3 epochs = 12 steps, int(1.2) = 1
     model.eval()
     assert model(**batch).loss.item() < before
+    assert math.isfinite(run["train_loss"]) and run["train_loss"] > 0  # the Trainer's mean over its steps

@@ -52,7 +52,8 @@ def matched_options(config: TrainConfig, n_examples: int, device: torch.device |
 def train_with_trainer(model, train_features: Sequence[dict], collator, config: TrainConfig, *, matched: bool = True,
                        dev_features: Sequence[dict] | None = None,
                        compute_metrics: Callable | None = None) -> dict:
-    """Fine-tune ``model`` in place with ``transformers.Trainer``; return seconds, examples/s and dev evaluations."""
+    """Fine-tune ``model`` in place with ``transformers.Trainer``; return seconds, examples/s, dev evaluations and
+    ``train_loss``, the Trainer's mean training loss over its steps."""
     from transformers import PrinterCallback, Trainer, TrainingArguments
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -69,10 +70,10 @@ def train_with_trainer(model, train_features: Sequence[dict], collator, config: 
                           data_collator=collator, compute_metrics=compute_metrics)
         trainer.remove_callback(PrinterCallback)  # it prints the final metrics dict to stdout
         started = time.perf_counter()
-        trainer.train()
+        output = trainer.train()
         seconds = time.perf_counter() - started
         evaluations = [e for e in trainer.state.log_history if any(k.startswith("eval_") for k in e)]
         optimizer = getattr(trainer.optimizer, "optimizer", trainer.optimizer)  # accelerate wraps the torch optimizer
     return {"seconds": seconds, "examples_per_second": len(train_features) * config.epochs / seconds,
-            "evaluations": evaluations, "optimizer": type(optimizer).__name__,
+            "evaluations": evaluations, "train_loss": output.training_loss, "optimizer": type(optimizer).__name__,
             "fused": bool(optimizer.defaults.get("fused")), "warmup_steps": options.get("warmup_steps", 0)}
