@@ -87,6 +87,16 @@ def _ner_run(train, dev, test, epochs: int, batch_size: int, encoder: str) -> di
             "dev_f1": round(run.result.best_score, 4), "test_f1": round(scores["f1"], 4)}
 
 
+def _load_script(path: Path):
+    """A script outside the package (``benchmarks/``) imported as a module, to call its ``main``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_checks(bundle: Path, output: Path, dry_run: bool) -> dict:
     """The GPU figures (toy sizes with ``dry_run``); writes ``results.json`` and ``results.md`` under ``output``."""
     import torch
@@ -123,17 +133,18 @@ def run_checks(bundle: Path, output: Path, dry_run: bool) -> dict:
     results["sentiment_full_profile"] = {"reviews": len(picked["train"]), "wall_seconds": round(time.perf_counter() - clock, 1),
                                          "examples_per_second": round(run.result.examples_per_second, 1),
                                          "test_accuracy": round(scores["accuracy"], 4)}
-    bench = repo_root() / "benchmarks" / "bench_lm_sft.py"
+    bench = _load_script(repo_root() / "benchmarks" / "bench_lm_sft.py")  # in this process: no second start-up
     lm_config = bundle / "smollm2-config"
     for name, lora in (("lm_lora", 16), ("lm_full", 0)):
         target = output / f"bench_{name}.json"
-        command = [sys.executable, str(bench), "--random-init", "--records", "16" if dry_run else "512",
-                   "--batch-size", "4" if dry_run else "16", "--epochs", "1", "--lora", str(lora), "--output", str(target)]
+        argv = ["--random-init", "--records", "16" if dry_run else "512", "--batch-size", "4" if dry_run else "16",
+                "--epochs", "1", "--lora", str(lora), "--output", str(target)]
         if (lm_config / "config.json").is_file():
-            command += ["--config", str(lm_config)]
+            argv += ["--config", str(lm_config)]
         if dry_run:
-            command += ["--tiny"]
-        subprocess.run(command, check=True, cwd=repo_root())
+            argv += ["--tiny"]
+        if bench.main(argv) != 0:
+            raise RuntimeError(f"the LM benchmark ({name}) failed")
         results[name] = json.loads(target.read_text())
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     write_json(output / "results.json", results)
