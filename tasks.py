@@ -72,9 +72,8 @@ def ensure_env() -> Path:
     if stamp.is_file() and stamp.read_text().strip() == lock_digest():
         return py
     started = time.perf_counter()
-    # --no-compile: Python compiles a module the first time it is imported, so the thousands that
-    # sftlab never imports (most of torch, transformers, sphinx, ...) are never compiled
-    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-compile"]
+    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q"]  # compiled at install: with
+    # PYTHONDONTWRITEBYTECODE=1 (set on these machines) nothing would be compiled later, and every process recompiles
     if os.environ.get("SFTLAB_ENV") != "current":
         sh(*pip, "-r", "requirements.lock")
     sh(*pip, "--no-deps", "-r", "requirements-nodeps.lock")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from sftlab.run.refresh import cell_seconds, clean, update_reference, with_dependencies
+from sftlab.run.refresh import cell_seconds, clean, execute_in_place, update_reference, with_dependencies
 
 
 def test_clean_strips_progress_bars_widgets_and_timestamps():
@@ -77,3 +78,17 @@ def test_no_checked_cell_draws_a_progress_bar():
             if "nbval-check-output" in cell.metadata.get("tags", []) and "tqdm(" in cell.source:
                 offenders.append(f"{path.relative_to(root)} cell {index}")
     assert not offenders, f"cells tagged nbval-check-output that draw a tqdm bar: {offenders}"
+
+
+def test_a_refresh_records_only_this_runs_figures(tmp_path):
+    """A figure an earlier run recorded, and this run no longer does, leaves the metrics file."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os\nfrom sftlab.run.report import record\nrecord('x_test', {'kept': 1}, os.environ['SFTLAB_BUILD_DIR'])")])
+    path = tmp_path / "x_test.ipynb"
+    path.write_text(nbformat.writes(notebook))
+    metrics = tmp_path / "build" / "metrics" / "x_test.json"
+    metrics.parent.mkdir(parents=True)
+    metrics.write_text('{"kept": 0, "stale": 0.5}')
+    execute_in_place(path, tmp_path / "build", write=False)
+    assert json.loads(metrics.read_text()) == {"kept": 1}
+

@@ -92,6 +92,8 @@ def execute_in_place(path: Path, build: Path, timeout: int = 1800, write: bool =
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
+    # record() merges into build/metrics/<name>.json: start empty, so no figure of an earlier run survives
+    (build / "metrics" / f"{notebook_name(path)}.json").unlink(missing_ok=True)
     previous = os.environ.get("SFTLAB_BUILD_DIR")
     os.environ["SFTLAB_BUILD_DIR"] = str(build)
     started = time.perf_counter()
