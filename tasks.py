@@ -72,8 +72,9 @@ def ensure_env() -> Path:
     if stamp.is_file() and stamp.read_text().strip() == lock_digest():
         return py
     started = time.perf_counter()
-    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q"]  # compiled at install: with
-    # PYTHONDONTWRITEBYTECODE=1 (set on these machines) nothing would be compiled later, and every process recompiles
+    # pip compiles the modules as it installs them; keep it so: where PYTHONDONTWRITEBYTECODE=1 is set
+    # (as on the CI machines), Python never writes bytecode later and every process would compile its imports
+    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     if os.environ.get("SFTLAB_ENV") != "current":
         sh(*pip, "-r", "requirements.lock")
     sh(*pip, "--no-deps", "-r", "requirements-nodeps.lock")

@@ -91,4 +91,3 @@ def test_a_refresh_records_only_this_runs_figures(tmp_path):
     metrics.write_text('{"kept": 0, "stale": 0.5}')
     execute_in_place(path, tmp_path / "build", write=False)
     assert json.loads(metrics.read_text()) == {"kept": 1}
-
