@@ -22,3 +22,18 @@ def test_perplexity_in_sorted_batches_equals_one_text_at_a_time(tiny_llama):
             alone.append(math.exp(model(input_ids=ids, labels=ids).loss.item()))
     assert batched == pytest.approx(alone, rel=1e-5)  # same order as the texts, no padding effect
     assert perplexity([], model, tokenizer) == []
+
+
+
+@pytest.mark.slow
+def test_the_dequantized_model_keeps_no_quantizer_flag():
+    """Straight from GGUF (no cache yet: a notebook run first on a fresh clone), the model is plain fp32,
+    as it is when read back from the cache: a Trainer (TRL's too) must accept it for training."""
+    from transformers.trainer_utils import validate_quantization_for_training
+
+    from sftlab.train.causal_lm import load_causal_lm
+
+    model, _ = load_causal_lm()
+    assert not getattr(model, "is_quantized", False) and getattr(model, "hf_quantizer", None) is None
+    assert not hasattr(model.config, "quantization_config")
+    validate_quantization_for_training(model)

@@ -84,11 +84,11 @@ def load_causal_lm(name: str = "smollm2", cache_dir: str | Path | None = None):
     folder, filename = _gguf(name)
     with _no_progress_bars():
         model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=filename)
+    # The weights are fp32 now: drop the GGUF quantizer (and the flags that go with it), so the model
+    # trains, saves and loads as the plain fp32 model it is, on the first load as on every later one
+    if getattr(model, "hf_quantizer", None) is not None:
+        model.hf_quantizer.remove_quantization_config(model)
     if cache is not None:
-        # The weights are fp32 now: drop the GGUF quantizer so the model saves, and loads, as plain fp32.
-        model.hf_quantizer = None
-        if hasattr(model.config, "quantization_config"):
-            del model.config.quantization_config
         partial = cache.with_name(f".{cache.name}.partial")
         model.save_pretrained(partial)
         tokenizer.save_pretrained(partial)
