@@ -93,6 +93,7 @@ def load_causal_lm(name: str = "smollm2", cache_dir: str | Path | None = None):
         model.save_pretrained(partial)
         tokenizer.save_pretrained(partial)
         os.replace(partial, cache)
+        model = AutoModelForCausalLM.from_pretrained(cache, use_safetensors=True)  # the first load is every later one
     return model.eval(), tokenizer
 
 
