@@ -11,6 +11,7 @@ so any difference in the result comes from the trainer, not from the settings.
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -36,12 +37,14 @@ def make_sft_trainer(model, tokenizer, records: Sequence[dict], config: TrainCon
     datasets.disable_progress_bars()
     options = matched_options(config, len(records))
     options.pop("train_sampling_strategy")  # TRL sorts nothing by length; packing is its answer to padding
-    args = SFTConfig(output_dir=str(output_dir), num_train_epochs=config.epochs, max_steps=max_steps,
-                     per_device_train_batch_size=config.batch_size, seed=config.seed, report_to="none",
-                     save_strategy="no", logging_steps=1, disable_tqdm=not config.progress,
-                     use_cpu=config.device == "cpu", dataloader_pin_memory=torch.cuda.is_available(),
-                     completion_only_loss=True, packing=packing, max_length=max_length,
-                     bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(), **options)
+    with warnings.catch_warnings():  # TRL's config still sets transformers' renamed gradient_checkpointing
+        warnings.filterwarnings("ignore", message=".*gradient_checkpointing.* is deprecated", category=FutureWarning)
+        args = SFTConfig(output_dir=str(output_dir), num_train_epochs=config.epochs, max_steps=max_steps,
+                         per_device_train_batch_size=config.batch_size, seed=config.seed, report_to="none",
+                         save_strategy="no", logging_steps=1, disable_tqdm=not config.progress,
+                         use_cpu=config.device == "cpu", dataloader_pin_memory=torch.cuda.is_available(),
+                         completion_only_loss=True, packing=packing, max_length=max_length,
+                         bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(), **options)
     trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(prompt_completion(records)),
                          processing_class=tokenizer)
     trainer.remove_callback(PrinterCallback)
