@@ -72,13 +72,17 @@ def ensure_env() -> Path:
     if stamp.is_file() and stamp.read_text().strip() == lock_digest():
         return py
     started = time.perf_counter()
-    # pip compiles the modules as it installs them; keep it so: where PYTHONDONTWRITEBYTECODE=1 is set
-    # (as on the CI machines), Python never writes bytecode later and every process would compile its imports
-    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    # Bytecode is written here, once, on every core (pip compiles one file at a time): where
+    # PYTHONDONTWRITEBYTECODE=1 is set (as on the CI machines), Python never writes it later, and
+    # without it every process would compile its imports from source
+    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-compile"]
     if os.environ.get("SFTLAB_ENV") != "current":
         sh(*pip, "-r", "requirements.lock")
     sh(*pip, "--no-deps", "-r", "requirements-nodeps.lock")
     sh(*pip, "--no-deps", "-e", ".")
+    site = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    sh(py, "-m", "compileall", "-qq", "-j", "0", site, ROOT / "src", check=False)  # a package's stray py2 file is no error
     sh(py, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3", "--display-name", "Python 3 (sftlab)")
     stamp.write_text(lock_digest() + "\n")
     say(f"environment ready in {time.perf_counter() - started:.0f} s")
