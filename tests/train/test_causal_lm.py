@@ -1,4 +1,4 @@
-"""Tests of ``sftlab.train.causal_lm``: perplexity in length-sorted batches."""
+"""Tests of ``sftlab.train.causal_lm``: perplexity in length-sorted batches; the model dequantized from GGUF."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ def test_perplexity_in_sorted_batches_equals_one_text_at_a_time(tiny_llama):
             alone.append(math.exp(model(input_ids=ids, labels=ids).loss.item()))
     assert batched == pytest.approx(alone, rel=1e-5)  # same order as the texts, no padding effect
     assert perplexity([], model, tokenizer) == []
-
 
 
 @pytest.mark.slow
