@@ -96,12 +96,16 @@ def test_a_statistic_over_count_rows_gives_an_f1_difference():
         return 2 * tp / (predicted + gold)
 
     result = compare(counts_a, counts_b, statistic=f1, samples=200)
-    assert result.difference == pytest.approx(f1(counts_a[0]) - f1(counts_b[0]))
+    assert result.difference == pytest.approx(f1(counts_a[0]) - f1(counts_b[0])) and result.seeds == 2
+    one_run = compare(counts_a[0], counts_b[0], statistic=f1, samples=200)
+    assert one_run.seeds == 1 and one_run.examples == 4 and one_run.difference == pytest.approx(result.difference)
 
 
 def test_mismatched_inputs_are_refused_with_their_shapes():
     with pytest.raises(ValueError, match="same examples"):
         compare(np.zeros(5), np.zeros(6))
+    with pytest.raises(ValueError, match="shaped"):
+        compare(np.zeros((2, 3, 4)), np.zeros((2, 3, 4)))
     with pytest.raises(ValueError, match="pair them by seed"):
         compare(np.zeros((3, 5)), np.zeros((2, 5)))
 

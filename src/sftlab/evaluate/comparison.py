@@ -107,11 +107,13 @@ class Comparison:
         return self.describe()
 
 
-def _per_example(scores: object) -> np.ndarray:
+def _runs(scores: object, row_ndim: int) -> np.ndarray:
+    """Scores as (runs, examples, ...): one run gains a leading axis (an example is a number, or a row of ``row_ndim``)."""
     array = np.asarray(scores, dtype=float)
-    if array.ndim == 0:
-        raise ValueError("compare() needs per-example scores, not one number: pass an array of (seeds,) examples")
-    return array[None] if array.ndim == 1 else array
+    if array.ndim not in (1 + row_ndim, 2 + row_ndim):
+        raise ValueError(f"compare() needs per-example scores shaped (examples{', k' * row_ndim}) or "
+                         f"(seeds, examples{', k' * row_ndim}), got shape {array.shape}")
+    return array[None] if array.ndim == 1 + row_ndim else array
 
 
 def compare(a: object, b: object, *, names: tuple[str, str] = ("A", "B"), statistic: Statistic = mean_statistic,
@@ -120,14 +122,15 @@ def compare(a: object, b: object, *, names: tuple[str, str] = ("A", "B"), statis
     """Compare A with B on the same test examples (and, with several runs, the same seeds).
 
     ``a`` and ``b`` are per-example scores of shape ``(examples,)`` or ``(seeds, examples)``, or
-    ``(seeds, examples, k)`` rows that ``statistic`` turns into one score (an F1 from per-sentence
-    counts, say). ``b`` may have one run where ``a`` has several (a baseline with no seed). The
+    with a ``statistic``, rows ``(examples, k)`` or ``(seeds, examples, k)`` that it turns into one
+    score (an F1 from per-sentence counts, say). ``b`` may have one run where ``a`` has several (a baseline with no seed). The
     interval is two-sided at ``level``, widened by Bonferroni for ``comparisons`` verdicts.
     """
     if comparisons < 1:
         raise ValueError(f"comparisons must be at least 1, got {comparisons}")
-    ra, rb = _per_example(a), _per_example(b)
-    if ra.ndim != rb.ndim or ra.shape[1] != rb.shape[1]:
+    row_ndim = 0 if statistic is mean_statistic else 1  # a custom statistic reads a row per example (counts, say)
+    ra, rb = _runs(a, row_ndim), _runs(b, row_ndim)
+    if ra.shape[1:] != rb.shape[1:]:
         raise ValueError(f"A and B must score the same examples: shapes {ra.shape} and {rb.shape}")
     if rb.shape[0] == 1 and ra.shape[0] > 1:
         rb = np.repeat(rb, ra.shape[0], axis=0)
@@ -140,7 +143,7 @@ def compare(a: object, b: object, *, names: tuple[str, str] = ("A", "B"), statis
     per_seed = np.array([statistic(ra[s]) - statistic(rb[s]) for s in range(runs)])
     difference = float(per_seed.mean())
     rng = np.random.default_rng(seed)
-    if statistic is mean_statistic and ra.ndim == 2:  # the same resamples, vectorised: a mean of means is a mean
+    if row_ndim == 0:  # the same resamples, vectorised: a mean of means is a mean
         averaged = (ra - rb).mean(axis=0)
         resampled = np.array([averaged[rng.integers(0, n, n)].mean() for _ in range(samples)])
     else:

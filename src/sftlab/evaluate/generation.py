@@ -1,4 +1,4 @@
-"""Scoring what a language model generates: strict parsers back to labels and spans, and text overlap.
+"""Scoring what a language model generates: strict parsers back to labels and spans, and redaction.
 
 A generation is scored only through a parser that accepts exactly the answer format the
 instruction asked for. An output the parser rejects is *invalid*: it counts as wrong (never as a
@@ -8,7 +8,11 @@ answer but not the format is not yet usable.
 - :func:`parse_label`: one label word (case and a final full stop forgiven).
 - :func:`parse_entities`: ``TYPE: mention; ...`` or ``none``, each mention found among the sentence's
   tokens, so the spans are scored with the same entity F1 as the encoders of notebook 05.
-- :func:`token_f1`, :func:`exact_match`: free-text answers against a reference (SQuAD's measures).
+- :func:`redaction_scores`: a redaction scored by what the task is: the names' words it leaks, and
+  the rest of the sentence it keeps. Text overlap (:func:`token_f1`, SQuAD's measure) is no score
+  for it: copying the input unchanged keeps almost every word of the reference, names included.
+- :func:`trivial_replies`: what answers that need no model score (the majority label, ``none``,
+  the input copied), the floor every score of generated output is read against.
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ import re
 from collections import Counter
 from typing import Sequence
 
-from sftlab.evaluate.metrics import classification_scores, entity_scores
+import numpy as np
+
+from sftlab.data.formats import NONE, REDACTED
+from sftlab.evaluate.metrics import classification_scores, entity_counts, entity_scores
 from sftlab.io.tags import Span, iob2_from_spans
 from sftlab.io.words import split_words
 
@@ -31,31 +38,54 @@ def parse_label(text: str, labels: Sequence[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def _find_mention(mention: str, tokens: Sequence[str], used: set[int], cursor: int) -> tuple[int, int] | None:
+    """The first run of unused ``tokens`` that spells ``mention`` (spaces ignored), from ``cursor`` on, then from 0."""
+    target = "".join(mention.split())
+    for start in [*range(cursor, len(tokens)), *range(min(cursor, len(tokens)))]:
+        joined = ""
+        for end in range(start, len(tokens)):
+            if end in used:
+                break
+            joined += "".join(tokens[end].split())
+            if joined == target:
+                return start, end + 1
+            if not target.startswith(joined):
+                break
+    return None
+
+
 def parse_entities(text: str, tokens: Sequence[str], types: Sequence[str] = ENTITY_TYPES) -> list[Span] | None:
     """Spans over ``tokens`` from a ``TYPE: mention; TYPE: mention`` answer (``none``: no entity), or None if invalid.
 
-    Invalid: a part that is not ``TYPE: mention``, an unknown type, or a mention that is not a run
-    of the sentence's tokens (each occurrence is used once, left to right), or overlapping spans.
+    A mention is a run of the sentence's tokens, written with or without spaces between them
+    (``U.S.``, ``Acme Corp.``, ``IBM's`` all match their tokens); each occurrence is used once,
+    searched from the end of the previous mention (the answer lists them in order), then from
+    the start. A full stop after a mention is read as the end of the reply when the mention
+    without it is in the sentence, and as part of the mention otherwise (``LOC: London.`` is
+    London; ``LOC: U.S.`` is U.S.). Invalid: a part that is not ``TYPE: mention``, an unknown
+    type, a mention that is not a run of unused tokens.
     """
-    answer = text.strip().rstrip(".").strip()
-    if answer.lower() == "none":
+    answer = text.strip()
+    if answer.rstrip(".").strip().lower() == NONE:
         return []
     spans: list[Span] = []
     used: set[int] = set()
+    cursor = 0
     for part in answer.split(";"):
         if not part.strip():
             continue
         match = re.fullmatch(r"\s*([A-Za-z]+)\s*:\s*(.+?)\s*", part)
         if not match or match.group(1).upper() not in types:
             return None
-        label, words = match.group(1).upper(), split_words(match.group(2))
-        found = next((start for start in range(len(tokens) - len(words) + 1)
-                      if list(tokens[start:start + len(words)]) == words
-                      and not used & set(range(start, start + len(words)))), None)
-        if not words or found is None:
+        mention = match.group(2)
+        readings = [mention.rstrip(".").strip(), mention] if mention.endswith(".") else [mention]
+        found = next((run for reading in readings if reading
+                      for run in [_find_mention(reading, tokens, used, cursor)] if run is not None), None)
+        if found is None:
             return None
-        spans.append(Span(found, found + len(words), label))
-        used |= set(range(found, found + len(words)))
+        spans.append(Span(found[0], found[1], match.group(1).upper()))
+        used |= set(range(*found))
+        cursor = found[1]
     return sorted(spans) if spans else None
 
 
@@ -86,14 +116,96 @@ def exact_match(prediction: str, reference: str) -> bool:
     return _words(prediction) == _words(reference)
 
 
+def redaction_source(record: dict) -> str:
+    """The sentence a ``redact`` record asks to rewrite: its last user turn after the instruction's blank line."""
+    question = [m["content"] for m in record["messages"] if m["role"] == "user"][-1]
+    return question.split("\n\n", 1)[-1]
+
+
+def _redaction_words(text: str) -> Counter:
+    """Lower-cased words of ``text``, each ``[PERSON]`` marker one word."""
+    pieces = text.split(REDACTED)
+    words = _words(pieces[0])
+    for piece in pieces[1:]:
+        words += [REDACTED.lower(), *_words(piece)]
+    return Counter(words)
+
+
+def _harmonic(a: float, b: float) -> float:
+    return 2 * a * b / (a + b) if a + b else 0.0
+
+
+def redaction_scores(reply: str, source: str, reference: str) -> dict[str, float]:
+    """A redaction scored by the task: ``masked``, ``kept`` and ``score``, their harmonic mean.
+
+    The names' words are those of ``source`` that ``reference`` replaced by ``[PERSON]``.
+    ``masked``: the share of them that the reply does not leak (a name word in the reply beyond
+    the times the reference keeps that word elsewhere is a leak); 1 when there is no name.
+    ``kept``: F1 of the reply's other words (leaked name words left out) against the rest of the
+    reference, its other words and its ``[PERSON]`` markers. Copying the input keeps nearly
+    everything but masks nothing and scores 0; answering ``[PERSON]`` alone masks everything but
+    keeps little and scores low: a redaction must do both to score.
+    """
+    said, rest = _redaction_words(reply), _redaction_words(reference)
+    names = _redaction_words(source) - Counter({w: n for w, n in rest.items() if w != REDACTED.lower()})
+    leaked = Counter({w: min(n, max(0, said[w] - rest[w])) for w, n in names.items()})
+    masked = 1 - sum(leaked.values()) / sum(names.values()) if names else 1.0
+    other = said - leaked
+    common = sum((other & rest).values())
+    if not other or not rest:
+        kept = float(not other and not rest)
+    else:
+        kept = _harmonic(common / sum(other.values()), common / sum(rest.values()))
+    return {"masked": masked, "kept": kept, "score": _harmonic(masked, kept)}
+
+
+def trivial_replies(records: Sequence[dict], majority: str) -> list[str]:
+    """Replies that need no model, one per record: ``majority`` for sentiment, ``none`` for NER, the input copied for redaction.
+
+    Each is format-valid, so the score it gets is what a model earns by format alone.
+    """
+    answers = {"sentiment": lambda r: majority, "ner": lambda r: NONE, "redact": redaction_source}
+    return [answers[r["task"]](r) for r in records]
+
+
+def per_example_scores(records: Sequence[dict], replies: Sequence[str], labels: Sequence[str] = ("positive", "negative")
+                       ) -> dict[str, np.ndarray]:
+    """Each task's scores per record, in the records' order within the task: what :func:`compare` resamples.
+
+    ``sentiment`` (1 when the parsed label is right) and ``sentiment_valid``; ``ner``: rows of
+    :func:`~sftlab.evaluate.metrics.entity_counts` (true positives, predicted, gold), to score with
+    :func:`~sftlab.evaluate.metrics.f1_from_counts`, and ``ner_valid``; ``redact``,
+    ``redact_masked``, ``redact_kept``: :func:`redaction_scores`. A task without records is absent.
+    """
+    rows: dict[str, list] = {}
+    for record, reply in zip(records, replies, strict=True):
+        task = record["task"]
+        if task == "sentiment":
+            label = parse_label(reply, labels)
+            rows.setdefault("sentiment", []).append(float(label == record["label"]))
+            rows.setdefault("sentiment_valid", []).append(float(label is not None))
+        elif task == "ner":
+            tags, valid = entity_tags(reply, record["tokens"])
+            rows.setdefault("ner", []).append(entity_counts([record["tags"]], [tags])[0])
+            rows.setdefault("ner_valid", []).append(float(valid))
+        elif task == "redact":
+            scores = redaction_scores(reply, redaction_source(record), record["reference"])
+            for key, name in (("score", "redact"), ("masked", "redact_masked"), ("kept", "redact_kept")):
+                rows.setdefault(name, []).append(scores[key])
+        else:
+            raise ValueError(f"unknown task {task!r} (known: sentiment, ner, redact)")
+    return {name: np.array(values, dtype=float) for name, values in rows.items()}
+
+
 def score_replies(records: Sequence[dict], replies: Sequence[str], labels: Sequence[str] = ("positive", "negative")
                   ) -> dict[str, float]:
     """Per-task scores of replies to chat records (see :func:`sftlab.data.formats.to_sft_record`).
 
     ``sentiment``: accuracy and macro-F1 (an invalid reply is wrong) and the valid rate; ``ner``:
     strict entity F1 with seqeval (an invalid reply predicts no entity) and the valid rate;
-    ``redact``: exact match and token F1. ``score`` is the mean of the tasks' main figures
-    (accuracy, entity F1, token F1) present: what ``fit`` selects the epoch on.
+    ``redact``: the mean :func:`redaction_scores` (``redact_score``, ``redact_masked``,
+    ``redact_kept``) and exact match. ``score`` is the mean of the tasks' main figures present
+    (accuracy, entity F1, redaction score): what ``fit`` selects the epoch on.
     """
     by_task: dict[str, list[tuple[dict, str]]] = {}
     for record, reply in zip(records, replies):
@@ -117,8 +229,10 @@ def score_replies(records: Sequence[dict], replies: Sequence[str], labels: Seque
         main.append(scores["ner_f1"])
     if "redact" in by_task:
         pairs = by_task["redact"]
-        scores.update(redact_exact=sum(exact_match(reply, r["reference"]) for r, reply in pairs) / len(pairs),
-                      redact_token_f1=sum(token_f1(reply, r["reference"]) for r, reply in pairs) / len(pairs))
-        main.append(scores["redact_token_f1"])
+        rows = per_example_scores([r for r, _ in pairs], [reply for _, reply in pairs], labels)
+        scores.update(redact_score=float(rows["redact"].mean()), redact_masked=float(rows["redact_masked"].mean()),
+                      redact_kept=float(rows["redact_kept"].mean()),
+                      redact_exact=sum(exact_match(reply, r["reference"]) for r, reply in pairs) / len(pairs))
+        main.append(scores["redact_score"])
     scores["score"] = sum(main) / len(main) if main else 0.0
     return scores
