@@ -152,3 +152,34 @@ def test_accumulated_micro_batches_give_the_large_batch_gradient_even_with_uneve
     mean_of_means = gradient(lambda: [(model(**batch).loss / 2).backward() for batch in (a, b)])
     assert torch.allclose(accumulated, reference, rtol=1e-4, atol=1e-6)
     assert not torch.allclose(mean_of_means, reference, rtol=1e-2, atol=1e-4)
+
+
+
+def test_the_epoch_loss_weighs_every_target_token_the_same():
+    """With lr 1e-12 and no dropout nothing changes, so the logged loss is the mean over all targets of the epoch.
+
+    Five examples in batches of 2 make batches of 2, 2 and 1: a mean of the batches' means would weigh
+    the lone example twice as much as the others, and miss this value.
+    """
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from sftlab.train.batching import collate, make_collator
+    from sftlab.train.models import load_tokenizer
+    from sftlab.train.training import fit, summed_loss
+
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1,
+                                                     num_attention_heads=2, intermediate_size=64, num_labels=2,
+                                                     hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0))
+    tokenizer = load_tokenizer("minilm")
+    texts = ["good", "a long and winding review that goes on and on about the film", "bad", "fine film", "meh"]
+    features = [{**tokenizer(t, truncation=True), "labels": i % 2} for i, t in enumerate(texts)]
+    collator = make_collator(tokenizer, "classification")
+    with torch.no_grad():
+        per_example = [summed_loss(model, collate(collator, features, [i]), causal=False)[0].item()
+                       for i in range(len(texts))]
+    config = TrainConfig(epochs=1, batch_size=2, lr=1e-12, progress=False, patience=None, metric="zero", amp=False,
+                         warmup_ratio=0.0, weight_decay=0.0)
+    result = fit(model, features, features[:2], collator=collator, predict=lambda m, f: [0] * len(f),
+                 score=lambda predictions: {"zero": 0.0}, config=config)
+    assert result.history[0]["train_loss"] == pytest.approx(sum(per_example) / len(texts), rel=1e-5)

@@ -240,7 +240,7 @@ def fit(model, train_features: Sequence[dict], dev_features: Sequence[dict], *, 
             break
         trained.train()
         batches = shard_batches(length_grouped_batches(lengths, config.batch_size, seed=config.seed + epoch), rank, size)
-        started, loss_sum = time.perf_counter(), 0.0
+        started, loss_sum, loss_targets = time.perf_counter(), 0.0, 0
         progress = tqdm(total=len(batches), desc=f"epoch {epoch + 1}/{config.epochs}", leave=False, unit="batch",
                         disable=not config.progress or rank != 0)
         groups = [list(range(start, min(start + config.grad_accum, len(batches))))
@@ -256,7 +256,7 @@ def fit(model, train_features: Sequence[dict], dev_features: Sequence[dict], *, 
                 with autocast(device, dtype):
                     summed, count = summed_loss(trained, batch, causal)
                 scaler.scale(summed * size / targets.clamp(min=1)).backward()
-                loss_sum += summed.item() / max(count, 1)
+                loss_sum, loss_targets = loss_sum + summed.item(), loss_targets + count
                 trained_examples += len(batches[b])
                 progress.update(1)
             scaler.unscale_(optimizer)
@@ -273,7 +273,9 @@ def fit(model, train_features: Sequence[dict], dev_features: Sequence[dict], *, 
         if metric not in metrics:
             raise ConfigError("metric", metric, f"is not computed by this task's scorer (it gives: {', '.join(metrics)})",
                               "pass metric= with one of those names")
-        entry = {"epoch": epoch + 1, "train_loss": loss_sum / max(1, len(batches)), "seconds": epoch_seconds,
+        # the epoch's training loss: every target token weighs the same (a mean of batch means would
+        # weigh a token of a short batch more than one of a long batch)
+        entry = {"epoch": epoch + 1, "train_loss": loss_sum / max(1, loss_targets), "seconds": epoch_seconds,
                  "lr": scheduler.get_last_lr()[0], **{f"dev_{k}": v for k, v in metrics.items() if _is_number(v)}}
         result.history.append(entry)
         if metrics[metric] > result.best_score:
