@@ -1,4 +1,4 @@
-"""Whole chapters on a learner's data: 05 and 06 run to their last cell on data unlike the bundled sets.
+"""Whole chapters on a learner's data: 05, 06 and 07 run to their last cell on data unlike the bundled sets.
 
 The README promises that the chapters that take a ``dataset`` run on your files with no code
 edits. ``test_bring_your_own_data.py`` checks the loading cells; this test runs every cell, in
@@ -9,8 +9,9 @@ the smoke profile, with papermill as a learner would, on fixtures made here:
 - sentiment: a GLUE-style TSV with numeric labels named by ``label_names`` (three classes, other
   names than the project's);
 
-with a randomly initialised two-layer BERT of MiniLM's architecture and vocabulary, saved to a
-folder and given as ``model_name``. A random model learns nothing, so every claim about results
+with a randomly initialised two-layer BERT of MiniLM's architecture and vocabulary (05, 06), or a
+two-layer Llama with SmolLM2's tokenizer and chat template (07), saved to a folder and given as
+``model_name``. A random model learns nothing, so every claim about results
 fails on it: the run must print "on your data this did not hold" and go on to the last cell.
 """
 
@@ -106,6 +107,24 @@ def run_chapter(chapter: str, tmp_path: Path, **parameters) -> str:
                      if o.get("name") == "stdout")
 
 
+def write_tiny_llama(folder: Path) -> Path:
+    """A randomly initialised 2-layer Llama (SmolLM2's family) with SmolLM2's tokenizer, saved as a model folder."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from sftlab.train.causal_lm import load_causal_lm_tokenizer
+
+    tokenizer = load_causal_lm_tokenizer()
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
+                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+                         bos_token_id=tokenizer.bos_token_id, tie_word_embeddings=True)
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def tiny_bert(tmp_path_factory):
     return write_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
@@ -124,5 +143,16 @@ def test_sentiment_chapter_runs_to_the_end_on_numeric_three_class_labels_with_a_
     data = write_sentiment_folder(tmp_path / "tsv3")
     printed = run_chapter("06_sentiment_finetuning", tmp_path, dataset=str(data), label_names="awful,meh,great",
                           real_dataset="", model_name=str(tiny_bert))
+    assert "claims are measured and reported, not asserted" in printed
+    assert "on your data this did not hold" in printed
+
+
+@pytest.mark.slow
+def test_instruction_tuning_chapter_runs_to_the_end_on_other_data_with_a_random_llama(tmp_path):
+    sentiment = write_sentiment_folder(tmp_path / "tsv3")
+    ner = write_ner_folder(tmp_path / "drugs")
+    model = write_tiny_llama(tmp_path / "tiny-llama")
+    printed = run_chapter("07_instruction_tuning", tmp_path, sentiment_dataset=str(sentiment), ner_dataset=str(ner),
+                          label_names="awful,meh,great", model_name=str(model))
     assert "claims are measured and reported, not asserted" in printed
     assert "on your data this did not hold" in printed
