@@ -12,12 +12,15 @@ from sftlab.data.agreement import (
     adjudication_outcomes,
     cohens_kappa,
     confusion,
+    kappa_of_rows,
     krippendorff_alpha,
     label_disagreement_kind,
     ner_agreement,
+    span_counts,
     weighted_kappa,
 )
-from sftlab.data.span_compare import category_counts
+from sftlab.data.span_compare import category_counts, span_prf
+from sftlab.evaluate.metrics import f1_from_counts
 from sftlab.io.tags import Span
 
 
@@ -30,6 +33,25 @@ def test_cohens_kappa_hand_computed():
     assert cohens_kappa(a, a) == 1.0
     assert cohens_kappa(["x"] * 4, ["x"] * 4) == 1.0
     assert confusion(a, b, ["p", "n"]) == [[5, 1], [1, 3]]
+
+
+def test_kappa_of_rows_is_kappa_of_the_two_columns():
+    a, b = [0, 0, 1, 2, 1, 0], [0, 1, 1, 2, 2, 0]
+    assert kappa_of_rows(np.array([a, b]).T) == pytest.approx(cohens_kappa(a, b))
+    with pytest.raises(ValueError, match="items x 2"):
+        kappa_of_rows(np.array([a, b, a]).T)
+
+
+def test_span_counts_give_span_prf_f1_per_type_and_overall():
+    reference = [[Span(0, 2, "PER"), Span(3, 4, "ORG")], [Span(0, 1, "LOC")], []]
+    other = [[Span(0, 2, "PER"), Span(3, 4, "LOC")], [Span(0, 1, "LOC")], [Span(1, 2, "ORG")]]
+    assert span_counts(reference, other).tolist() == [[1, 2, 2], [1, 1, 1], [0, 1, 0]]
+    assert span_counts(reference, other, "ORG").tolist() == [[0, 0, 1], [0, 0, 0], [0, 1, 0]]
+    scores = span_prf(reference, other)
+    for label in (None, "PER", "ORG", "LOC"):
+        assert f1_from_counts(span_counts(reference, other, label)) == pytest.approx(scores[label or "micro"]["f1"])
+    with pytest.raises(ValueError, match="cover 3 and 2 items"):
+        span_counts(reference, other[:2])
 
 
 def test_kappa_below_zero_for_systematic_disagreement():

@@ -9,6 +9,7 @@ import pytest
 from sftlab.data import annotation
 from sftlab.data.annotation import (
     format_spans,
+    load_ner_double,
     load_ner_study,
     load_sentiment_study,
     parse_label_reply,
@@ -17,6 +18,7 @@ from sftlab.data.annotation import (
     zero_shot_messages,
 )
 from sftlab.io.errors import DataError
+from sftlab.io.paths import data_dir
 from sftlab.io.tags import Span
 
 
@@ -91,6 +93,48 @@ def test_an_unadjudicated_disagreement_is_an_error(tmp_path):
     path.write_text("".join(line for line in path.read_text().splitlines(True) if not line.startswith("wnut-014")))
     with pytest.raises(DataError, match="not adjudicated"):
         load_ner_study(root)
+
+
+def test_ner_double_rebuilds_the_gold_before_adjudication():
+    records = load_ner_double()
+    assert len(records) == 319 and len({r["id"].split("#")[0] for r in records}) == 47
+    changed = {r["id"]: (set(r["gold_before"]) - set(r["gold"]), set(r["gold"]) - set(r["gold_before"]))
+               for r in records if r["gold"] != r["gold_before"]}
+    assert changed["finance-003#4"] == ({Span(0, 1, "LOC"), Span(2, 3, "LOC")}, {Span(0, 1, "ORG"), Span(2, 3, "ORG")})
+    assert sum(len(before) for before, _ in changed.values()) == 5  # five corrections; the exoplanet stayed LOC
+    for r in records:  # every difference between a pass and the old gold is one the adjudication lists
+        assert all(tuple(s[:2]) in LISTED.get(r["id"], set()) for name in ("a", "b") for s in set(r[name]) ^ set(r["gold_before"]))
+
+
+LISTED = {"finance-003#3": {(0, 2)}, "finance-003#4": {(0, 1), (2, 3)}, "scitech-001#1": {(18, 21)},
+          "social-008#2": {(18, 21)}, "sports-020#5": {(13, 14)}}
+
+
+def _copy_double(tmp_path):
+    ner = data_dir() / "ner"
+    shutil.copytree(ner / "double", tmp_path / "ner" / "double")
+    shutil.copytree(ner / "source", tmp_path / "ner" / "source")
+    return tmp_path / "ner" / "double"
+
+
+@pytest.mark.parametrize("old,new,phrase", [
+    ("finance-003#3\t0:2\tLOC\tORG", "finance-003#3\t0:2\tLOC\tMISC", "the A column says 'MISC'"),
+    ("sports-020#5\t13:14", "sports-020#9\t13:14", "not a sentence and span"),
+    ("social-008#2\t18:21\tORG\tLOC\tLOC\tLOC", "social-008#2\t18:21\tORG\tLOC\tLOC\tORG", "gold now column"),
+])
+def test_ner_double_adjudication_rows_must_match_the_files(tmp_path, old, new, phrase):
+    folder = _copy_double(tmp_path)
+    _edit(folder / "adjudication.tsv", old, new)
+    with pytest.raises(DataError, match=phrase) as info:
+        load_ner_double(folder)
+    assert "adjudication.tsv" in str(info.value) and info.value.line is not None
+
+
+def test_ner_double_difference_the_adjudication_does_not_list_is_an_error(tmp_path):
+    folder = _copy_double(tmp_path)
+    _edit(folder / "annotator_a.txt", "after [ORG OPEC +] signalled", "after [MISC OPEC +] signalled")
+    with pytest.raises(DataError, match="finance-003#1: pass A differs from the gold at 6:8 and no row lists it"):
+        load_ner_double(folder)
 
 
 def test_zero_shot_prompt_and_strict_reply_parser():

@@ -6,7 +6,17 @@ import random
 
 import pytest
 
-from sftlab.data.augment import PROTECTED, augment_ner, augment_texts, detokenize, eda, mention_inventory, read_synonyms
+from sftlab.data.augment import (
+    FUNCTION_WORDS,
+    PROTECTED,
+    augment_ner,
+    augment_texts,
+    detokenize,
+    eda,
+    last_word,
+    mention_inventory,
+    read_synonyms,
+)
 from sftlab.io.conll import Sentence
 from sftlab.io.errors import DataError
 from sftlab.io.tags import iob2_problems, spans_from_iob2
@@ -61,3 +71,9 @@ def test_synonym_file_errors(tmp_path):
 
 def test_detokenize():
     assert detokenize(["I", "did", "n't", "like", "it", ",", "sadly", "."]) == "I didn't like it, sadly."
+
+
+def test_last_word_ignores_punctuation_and_case():
+    assert last_word("Difficult but rewarding.") == "rewarding"
+    assert last_word("Difficult but.") == "but" and "but" in FUNCTION_WORDS
+    assert last_word("Loved It !") == "it" and last_word("  ") == "" and last_word("...") == ""

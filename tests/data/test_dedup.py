@@ -17,6 +17,7 @@ from sftlab.data.dedup import (
     lsh_probability,
     minhash_signatures,
     near_duplicate_pairs,
+    pairs_across,
     shingles,
 )
 
@@ -55,6 +56,15 @@ def test_cross_split_leaks():
     leaks = cross_split_pairs({"train": ["The soup was cold and bland.", "Great phone"],
                                "test": ["the soup was cold and bland", "Awful app"]}, threshold=0.8)
     assert len(leaks) == 1 and {leaks[0]["a"][0], leaks[0]["b"][0]} == {"train", "test"}
+
+
+def test_pairs_across_orients_each_leak_train_to_test():
+    pairs = [(0, 1, 0.9), (2, 3, 0.6), (4, 1, 0.7), (5, 6, 0.8)]
+    assert pairs_across(pairs, train=[1, 2, 3], test=[0, 4]) == [(1, 0, 0.9), (1, 4, 0.7)]
+    assert pairs_across(pairs, train=[0, 2, 4], test=[1, 3, 5]) == [(0, 1, 0.9), (2, 3, 0.6), (4, 1, 0.7)]
+    assert pairs_across(pairs, train=[0, 1], test=[2, 3]) == []
+    with pytest.raises(ValueError, match="in both train and test"):
+        pairs_across(pairs, train=[0, 1], test=[1, 2])
 
 
 def test_exact_jaccard_pairs_equal_brute_force_in_blocks():

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Hashable, Literal, Sequence
 
+import numpy as np
+
 from sftlab.data.span_compare import category_counts, compare_spans, span_prf
 from sftlab.io.tags import Span, spans_from_iob2
 
@@ -34,6 +36,15 @@ def cohens_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     if expected == 1.0:
         return 1.0
     return (observed - expected) / (1 - expected)
+
+
+def kappa_of_rows(rows: np.ndarray) -> float:
+    """Cohen's κ between the two columns of ``rows`` (items × 2 label codes): a statistic to resample
+    with :func:`sftlab.evaluate.comparison.compare`."""
+    rows = np.asarray(rows)
+    if rows.ndim != 2 or rows.shape[1] != 2:
+        raise ValueError(f"need an items x 2 array of label codes, got shape {rows.shape}")
+    return cohens_kappa(rows[:, 0].tolist(), rows[:, 1].tolist())
 
 
 def weighted_kappa(a: Sequence[Hashable], b: Sequence[Hashable], categories: Sequence[Hashable],
@@ -141,6 +152,21 @@ def ner_agreement(tags_a: Sequence[Sequence[str]], tags_b: Sequence[Sequence[str
     kinds["missed by A"] = kinds.pop("spurious")
     kinds["agreed"] = kinds.pop("correct")
     return {"per_type": span_prf(spans_a, spans_b), "kinds": dict(kinds)}
+
+
+def span_counts(reference: Sequence[Sequence[Span]], other: Sequence[Sequence[Span]],
+                label: str | None = None) -> np.ndarray:
+    """Per item: (spans both marked alike, spans ``other`` marked, spans ``reference`` marked), of type
+    ``label`` or of all types. Shape (items, 3): the rows :func:`sftlab.evaluate.metrics.f1_from_counts`
+    turns into the F1 of :func:`span_prf`, so that a bootstrap can resample items."""
+    if len(reference) != len(other):
+        raise ValueError(f"the annotations cover {len(reference)} and {len(other)} items")
+    rows = []
+    for ref, oth in zip(reference, other):
+        ref_set = {s for s in ref if label is None or s.label == label}
+        oth_set = {s for s in oth if label is None or s.label == label}
+        rows.append((len(ref_set & oth_set), len(oth_set), len(ref_set)))
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
 def adjudication_outcomes(tags_a: Sequence[Sequence[str]], tags_b: Sequence[Sequence[str]],

@@ -14,6 +14,10 @@ The loaders join them with the corpus, check every fingerprint (a different corp
 with the file and line), and return one record per item with the corpus's own label beside
 the passes: the critic's fresh/rotten verdict, WNUT-16's gold mapped to PER/ORG/LOC/MISC.
 
+:func:`load_ner_double` loads the project's own NER double subset (``data/ner/double/``): the
+same two passes over 47 documents of the project's corpus, with the gold as it is now and as it
+stood before the adjudication corrected it.
+
 It also holds the two small pieces of a zero-shot machine annotator that are about text, not
 models: the prompt (:func:`zero_shot_messages`) and a strict reader of the reply
 (:func:`parse_label_reply`).
@@ -28,6 +32,8 @@ from typing import Iterator, Sequence
 
 from sftlab.data.cleaning import normalize_text
 from sftlab.data.corpora import rotten_tomatoes, wnut16
+from sftlab.data.make_data import read_ner_sources
+from sftlab.io.brackets import read_brackets
 from sftlab.io.errors import DataError
 from sftlab.io.paths import data_dir
 from sftlab.io.tags import Span, spans_from_iob2
@@ -204,6 +210,64 @@ def load_ner_study(root: Path | None = None) -> list[dict]:
         decision = decisions.get(key, {"value": record["a"], "kept": "agreed", "why": ""})
         record.update(adjudicated=decision["value"], kept=decision["kept"], why=decision["why"])
     return list(items.values())
+
+
+def _label_at(spans: Sequence[Span], start: int, end: int) -> str:
+    """The type of the span exactly at ``start:end``, or ``-`` when there is none."""
+    return next((s.label for s in spans if (s.start, s.end) == (start, end)), "-")
+
+
+def load_ner_double(folder: Path | None = None) -> list[dict]:
+    """The project's NER double subset: each sentence with passes A and B, and the gold now and before adjudication.
+
+    ``folder`` is ``data/ner/double`` (its ``annotator_a.txt``, ``annotator_b.txt`` and
+    ``adjudication.tsv``); the gold is read from ``../source``. Each record: ``id``
+    (``document#position``, 1 = the document's first sentence), ``tokens``, and the spans ``a``,
+    ``b``, ``gold`` (the gold now) and ``gold_before`` (the gold as it stood when the passes were
+    made: the corrections of ``adjudication.tsv`` undone). That file says it lists every span where
+    A or B differed from the gold then; the loader checks it, so a difference it does not list is an
+    error, and so is a row whose A, B or gold-now column does not match the files.
+    """
+    folder = folder if folder is not None else data_dir() / "ner" / "double"
+    gold = {(s.doc, tuple(s.tokens)): spans_from_iob2(s.tags) for s in read_ner_sources(folder.parent / "source")}
+    passes = {name: read_brackets(folder / f"annotator_{name}.txt") for name in ("a", "b")}
+    records: dict[str, dict] = {}
+    position: dict[str, int] = {}
+    for sentence_a, sentence_b in zip(passes["a"], passes["b"], strict=True):
+        if (sentence_a.doc, sentence_a.tokens) != (sentence_b.doc, sentence_b.tokens):
+            raise DataError(folder / "annotator_b.txt", sentence_b.line, "the sentence differs from annotator_a.txt's",
+                            "both passes annotate the same sentences, in the same order")
+        key = (sentence_a.doc, tuple(sentence_a.tokens))
+        if key not in gold:
+            raise DataError(folder / "annotator_a.txt", sentence_a.line, f"no sentence of document {sentence_a.doc} "
+                            "in ../source has these tokens", "re-annotate from the current source")
+        position[sentence_a.doc] = position.get(sentence_a.doc, 0) + 1
+        ident = f"{sentence_a.doc}#{position[sentence_a.doc]}"
+        records[ident] = {"id": ident, "tokens": list(sentence_a.tokens), "a": spans_from_iob2(sentence_a.tags),
+                          "b": spans_from_iob2(sentence_b.tags), "gold": gold[key], "gold_before": list(gold[key])}
+    path = folder / "adjudication.tsv"
+    listed: set[tuple[str, int, int]] = set()
+    for number, (ident, span, before, label_a, label_b, now, _why) in _rows(path, (7,)):
+        record = records.get(ident)
+        match = re.fullmatch(r"(\d+):(\d+)", span)
+        if record is None or not match or not 0 <= int(match.group(1)) < int(match.group(2)) <= len(record["tokens"]):
+            raise DataError(path, number, f"{ident} {span}: not a sentence and span of the subset",
+                            "write document#position and start:end over its tokens")
+        start, end = int(match.group(1)), int(match.group(2))
+        for column, value, spans in (("A", label_a, record["a"]), ("B", label_b, record["b"]), ("gold now", now, record["gold"])):
+            if value != _label_at(spans, start, end):
+                raise DataError(path, number, f"{ident} {span}: the {column} column says {value!r}, the files say "
+                                f"{_label_at(spans, start, end)!r}", "correct the row")
+        kept = [s for s in record["gold_before"] if (s.start, s.end) != (start, end)]
+        record["gold_before"] = sorted(kept + ([Span(start, end, before)] if before != "-" else []))
+        listed.add((ident, start, end))
+    for ident, record in records.items():
+        for name in ("a", "b"):
+            for s in sorted(set(record[name]) ^ set(record["gold_before"])):
+                if (ident, s.start, s.end) not in listed:
+                    raise DataError(path, None, f"{ident}: pass {name.upper()} differs from the gold at {s.start}:{s.end} "
+                                    "and no row lists it", "list every span where a pass differed from the gold")
+    return list(records.values())
 
 
 def zero_shot_messages(text: str, labels: Sequence[str] = SENTIMENT_LABELS) -> list[dict]:

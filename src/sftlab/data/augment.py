@@ -7,6 +7,9 @@
   random deletion. Words that carry polarity through syntax (negations, contrast words) are
   protected: deleting *not* or swapping *but* can flip the label, which would make the
   augmentation label-changing noise instead of label-preserving variety.
+
+EDA's swaps and insertions do not know grammar: :func:`last_word` and :data:`FUNCTION_WORDS` find
+copies whose edits left them ending on a word a sentence rarely ends on (*... Difficult but.*).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from sftlab.io.words import split_words
 
 PROTECTED = frozenset("not no never n't nothing nobody none nor neither without hardly barely but however although "
                       "though yet still except despite".split())
+
+#: Words a review rarely ends on: an EDA copy whose edit put one last usually reads broken.
+FUNCTION_WORDS = frozenset("the a an and or but of to in on at for with is was it i my".split())
 
 
 def mention_inventory(sentences: Sequence[Sentence]) -> dict[str, list[tuple[str, ...]]]:
@@ -109,6 +115,12 @@ def detokenize(words: Sequence[str]) -> str:
             text += " "
         text += word
     return text
+
+
+def last_word(text: str) -> str:
+    """The last whitespace-separated word of ``text``, lower-cased, without surrounding punctuation ('' if none)."""
+    words = [w.strip(".,!?;:").lower() for w in text.split()]
+    return next((w for w in reversed(words) if w), "")
 
 
 def augment_texts(records: Sequence[dict], synonyms: dict[str, list[str]], copies: int = 1, alpha: float = 0.1,

@@ -94,8 +94,9 @@ def near_duplicate_pairs(texts: Sequence[str], threshold: float = 0.7, n: int = 
     """Pairs ``(i, j, jaccard)`` with i < j and exact n-gram Jaccard >= ``threshold``.
 
     MinHash + LSH proposes candidates; each is verified with the exact Jaccard. With 32 bands of
-    4 rows a pair at Jaccard 0.5 is proposed with probability 1 − (1 − 0.5⁴)³² ≈ 0.87 and at 0.7
-    with probability > 0.999, so thresholds of 0.5 and above are found almost surely.
+    4 rows a pair at Jaccard 0.7 is proposed with probability > 0.999, but one at 0.5 only with
+    1 − (1 − 0.5⁴)³² ≈ 0.87: about one pair in eight is missed there. Use it at 0.7 and above;
+    below that, use :func:`exact_jaccard_pairs`.
     """
     sets = [shingles(t, n) for t in texts]
     candidates = lsh_candidates(minhash_signatures(sets, num_perm, seed), bands)
@@ -160,7 +161,7 @@ def cluster_ids(count: int, pairs: Iterable[tuple[int, int, float] | tuple[int, 
 
 
 def cross_split_pairs(splits: dict[str, Sequence[str]], threshold: float = 0.7, **kwargs) -> list[dict]:
-    """Near-duplicate pairs whose texts are in different splits: the leaks."""
+    """Near-duplicate pairs whose texts are in different splits: the leaks (found by LSH: use ``threshold`` ≥ 0.7)."""
     names, texts = [], []
     for name, split_texts in splits.items():
         for index, text in enumerate(split_texts):
@@ -172,3 +173,19 @@ def cross_split_pairs(splits: dict[str, Sequence[str]], threshold: float = 0.7, 
             leaks.append({"a": names[i], "b": names[j], "jaccard": similarity,
                           "text_a": texts[i], "text_b": texts[j]})
     return leaks
+
+
+def pairs_across(pairs: Iterable[tuple[int, int, float]], train: Iterable[int],
+                 test: Iterable[int]) -> list[tuple[int, int, float]]:
+    """The ``pairs`` (``(i, j, jaccard)`` over one list of items) with one item in ``train`` and the
+    other in ``test``, each as ``(train item, test item, jaccard)``: the copies a split leaks."""
+    train, test = set(train), set(test)
+    if train & test:
+        raise ValueError(f"{len(train & test)} items are in both train and test, e.g. {min(train & test)}")
+    across = []
+    for i, j, similarity in pairs:
+        if i in train and j in test:
+            across.append((i, j, similarity))
+        elif j in train and i in test:
+            across.append((j, i, similarity))
+    return across
