@@ -8,10 +8,7 @@ import pytest
 from sftlab.construct.downstream import (
     correct,
     embedding_logistic_regression,
-    entity_counts,
-    f1_of,
     same_size_gold,
-    seed_and_example_bootstrap,
     tuned,
     tuned_tfidf,
 )
@@ -48,23 +45,3 @@ def test_same_size_gold_adds_k_examples_not_in_the_seed_set():
     assert grown[:2] == seed_set and len(grown) == 5 and not any(r in seed_set for r in grown[2:])
     with pytest.raises(ValueError, match="only 6 are not in the seed set"):
         same_size_gold(POOL, seed_set, 7, seed=0)
-
-
-def test_seed_and_example_bootstrap_verdicts():
-    rng = np.random.default_rng(0)
-    better = (rng.random((5, 300)) < 0.3).astype(float)  # a gain of about 0.3 on every seed
-    assert seed_and_example_bootstrap(better, samples=300)["verdict"] == "higher"
-    assert seed_and_example_bootstrap(-better, samples=300)["verdict"] == "lower"
-    noise = rng.choice([-1.0, 0.0, 1.0], size=(5, 300))
-    result = seed_and_example_bootstrap(noise, samples=300)
-    assert result["verdict"] == "no detectable difference" and result["low"] < 0 < result["high"]
-    with pytest.raises(ValueError, match="at least 2 seeds"):
-        seed_and_example_bootstrap(np.zeros((1, 10)))
-
-
-def test_entity_counts_and_f1():
-    gold = [["B-PER", "O"], ["B-LOC", "I-LOC"]]
-    predicted = [["B-PER", "O"], ["B-LOC", "O"]]
-    counts = entity_counts(gold, predicted)
-    assert counts.tolist() == [[1, 1, 1], [0, 1, 1]]
-    assert f1_of(counts)([0, 1]) == pytest.approx(0.5) and f1_of(counts)([0]) == 1.0

@@ -9,7 +9,8 @@
   examples as were generated (:func:`same_size_gold`). Generated data has to beat real data of
   the same size to be worth its cost, not only beat nothing.
 - **Two sources of noise**: a different random seed (another seed set and another construction
-  run) and a different test sample. :func:`seed_and_example_bootstrap` resamples both; a
+  run) and a different test sample. The per-review correctness of :func:`correct`, one row per
+  random seed, goes to :func:`sftlab.evaluate.comparison.compare`, whose interval adds both; a
   difference is claimed only when its interval excludes 0.
 """
 
@@ -22,7 +23,6 @@ import numpy as np
 
 from sftlab.data.dedup import dedup_key
 from sftlab.evaluate.baselines import tfidf_logistic_regression
-from sftlab.io.tags import spans_from_iob2
 
 C_GRID = (0.25, 1.0, 4.0, 16.0)
 
@@ -80,42 +80,3 @@ def same_size_gold(gold_train: Sequence[dict], seed_set: Sequence[dict], k: int,
     if k > len(rest):
         raise ValueError(f"asked for {k} more gold examples, but only {len(rest)} are not in the seed set")
     return list(seed_set) + random.Random(seed).sample(rest, k)
-
-
-def seed_and_example_bootstrap(differences: np.ndarray, samples: int = 2000, seed: int = 0,
-                               level: float = 0.95) -> dict:
-    """Mean and percentile interval of a (seeds × examples) matrix of paired per-example differences.
-
-    Each resample draws the rows (random seeds) with replacement *and* the test examples with replacement, so
-    the interval covers both the run-to-run spread and the test set's sampling noise. ``verdict``
-    is ``"higher"`` or ``"lower"`` when the interval excludes 0, else ``"no detectable difference"``.
-    """
-    d = np.asarray(differences, dtype=float)
-    if d.ndim != 2 or d.shape[0] < 2:
-        raise ValueError(f"need a (seeds, examples) matrix with at least 2 seeds, got shape {d.shape}")
-    rng = np.random.default_rng(seed)
-    s, n = d.shape
-    means = np.array([d[rng.integers(0, s, s)][:, rng.integers(0, n, n)].mean() for _ in range(samples)])
-    tail = (1 - level) / 2 * 100
-    low, high = float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
-    verdict = "higher" if low > 0 else "lower" if high < 0 else "no detectable difference"
-    return {"mean": float(d.mean()), "low": low, "high": high, "per_seed": d.mean(axis=1).tolist(), "seeds": s,
-            "examples": n, "level": level, "verdict": verdict}
-
-
-def entity_counts(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> np.ndarray:
-    """(sentences, 3) array of exact-match entity counts: true positives, predicted, gold."""
-    rows = []
-    for g, p in zip(gold, predicted, strict=True):
-        gold_spans, predicted_spans = set(spans_from_iob2(g)), set(spans_from_iob2(p))
-        rows.append((len(gold_spans & predicted_spans), len(predicted_spans), len(gold_spans)))
-    return np.array(rows, dtype=float).reshape(-1, 3)
-
-
-def f1_of(counts: np.ndarray) -> Callable[[Sequence[int]], float]:
-    """A metric over sentence indices (for :mod:`sftlab.evaluate.significance`): micro entity F1 of those sentences."""
-    def f1(indices: Sequence[int]) -> float:
-        tp, predicted, gold = counts[list(indices)].sum(axis=0)
-        return float(2 * tp / (predicted + gold)) if predicted + gold else 0.0
-
-    return f1
