@@ -115,3 +115,14 @@ def test_t_interval_matches_scipy():
     mean, low, high = t_interval(values)
     expected = stats.t.interval(0.95, 2, loc=np.mean(values), scale=stats.sem(values))
     assert (low, high) == pytest.approx(expected) and mean == pytest.approx(np.mean(values))
+
+
+def test_two_seeds_that_happen_to_agree_do_not_hide_the_seed_noise():
+    """A seed variance estimated as 0 is luck: the interval keeps 1 degree of freedom (t = 12.7, not 1.97)."""
+    b = np.r_[np.zeros(60), np.ones(140)]
+    a = np.stack([b.copy(), b.copy()])
+    a[0, :10], a[1, 10:20] = 1, 1  # each seed gets 10 more reviews right, different ones
+    assert a[0].mean() == a[1].mean()
+    result = compare(a, b)
+    examples_only = compare(a.mean(axis=0), b)  # the seed-averaged difference, example noise alone
+    assert result.high - result.low > 5 * (examples_only.high - examples_only.low)

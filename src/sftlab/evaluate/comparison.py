@@ -15,7 +15,9 @@ picks a method valid at that size:
   about another seed, and the description says so.
 - **two or more runs**: a t interval whose variance adds both sources, the spread of the per-seed
   differences over the seeds (``s² / S``) and the examples' bootstrap variance of the
-  seed-averaged difference, with Welch–Satterthwaite's degrees of freedom. With 3 seeds the
+  seed-averaged difference, with Welch–Satterthwaite's degrees of freedom (only ``seeds − 1`` of
+  them with 2 seeds, or when the seeds happen to give the same difference: a seed variance
+  estimated as 0 is luck, not evidence of none). With 3 seeds the
   t quantile is large (4.3 at 2 degrees of freedom when the seeds dominate): few seeds buy a wide
   interval, which is the honest price. A percentile bootstrap over 3 seed means would return
   their min and max, about a 75% interval; ``tests/evaluate/test_comparison.py`` simulates
@@ -162,7 +164,11 @@ def compare(a: object, b: object, *, names: tuple[str, str] = ("A", "B"), statis
         if total == 0:
             low = high = difference
         else:
+            # Welch–Satterthwaite; with 2 seeds, or seeds that happen to agree exactly, the seed term's
+            # estimate is too unreliable to earn more degrees of freedom than the seeds give
             df = total**2 / (seed_var**2 / (runs - 1) + example_var**2 / (n - 1))
+            if runs == 2 or seed_var == 0:
+                df = runs - 1
             half = stats.t.ppf(1 - tail, df) * np.sqrt(total)
             low, high = difference - half, difference + half
         method = "t over seeds and examples"
