@@ -75,3 +75,76 @@ def fit_linear_probe(train: Sequence[dict], dev: Sequence[dict], encoder, tokeni
     scores = {c: float(model.score(x_dev, y_dev)) for c, model in candidates.items()}
     best = max(scores, key=scores.get)
     return LinearProbe(encoder, tokenizer, candidates[best], scores, max_length)
+
+
+def word_features(features: Sequence[dict], encoder, collator, batch_size: int = 64) -> list[np.ndarray]:
+    """Per sentence, ``(words, hidden)``: a frozen encoder's last hidden state at each word's first sub-word.
+
+    ``features`` are :func:`sftlab.train.encoding.encode_ner` features (they carry ``word_ids``); words
+    that truncation cut off have no row (the predictions give them ``O``, as ``predict_word_tags`` does).
+    """
+    import torch
+
+    from sftlab.train.batching import collate
+
+    device = next(encoder.parameters()).device
+    encoder.eval()
+    rows: list[np.ndarray] = []
+    for start in range(0, len(features), batch_size):
+        indices = list(range(start, min(start + batch_size, len(features))))
+        batch = collate(collator, features, indices)
+        with torch.no_grad():
+            hidden = encoder(input_ids=batch["input_ids"].to(device),
+                             attention_mask=batch["attention_mask"].to(device)).last_hidden_state.float().cpu().numpy()
+        for row, index in enumerate(indices):
+            first: dict[int, int] = {}
+            for position, word in enumerate(features[index]["word_ids"]):
+                if word is not None and word not in first:
+                    first[word] = position
+            rows.append(hidden[row, [first[w] for w in sorted(first)]])
+    return rows
+
+
+@dataclass
+class WordProbe:
+    """A logistic regression over each word's frozen features, with the dev score of every ``C`` tried."""
+
+    classifier: LogisticRegression
+    dev_scores: dict[float, float] = field(default_factory=dict)
+
+    @property
+    def C(self) -> float:
+        return float(self.classifier.C)
+
+    @property
+    def trainable(self) -> int:
+        return int(self.classifier.coef_.size + self.classifier.intercept_.size)
+
+    def predict(self, vectors: Sequence[np.ndarray], lengths: Sequence[int]) -> list[list[str]]:
+        """One tag per word of each sentence (``lengths`` words); words without features get ``O``."""
+        tags = []
+        for v, n in zip(vectors, lengths, strict=True):
+            predicted = [str(t) for t in self.classifier.predict(v)] if len(v) else []
+            tags.append(predicted[:n] + ["O"] * (n - len(predicted)))
+        return tags
+
+
+def fit_word_probe(train_vectors: Sequence[np.ndarray], train_tags: Sequence[Sequence[str]],
+                   dev_vectors: Sequence[np.ndarray], dev_lengths: Sequence[int], score, *,
+                   cs: Sequence[float] = (0.01, 0.1, 1.0, 10.0), metric: str = "f1") -> WordProbe:
+    """Fit one logistic regression per ``C`` on the words' features; keep the one whose dev ``score(tags)[metric]`` is best.
+
+    ``score`` is the same dev scorer the fine-tuned tagger is selected with (strict entity F1), so both
+    sides choose their setting on dev by the same measure. Ties go to the first ``C``.
+    """
+    if not cs:
+        raise ValueError("fit_word_probe needs at least one C to try")
+    x = np.concatenate([v for v in train_vectors if len(v)])
+    y = [tag for v, tags in zip(train_vectors, train_tags, strict=True) for tag in list(tags)[:len(v)]]
+    candidates, scores = {}, {}
+    for c in cs:
+        candidates[float(c)] = LogisticRegression(C=c, max_iter=2000).fit(x, y)
+        probe = WordProbe(candidates[float(c)])
+        scores[float(c)] = float(score(probe.predict(dev_vectors, dev_lengths))[metric])
+    best = max(scores, key=scores.get)
+    return WordProbe(candidates[best], scores)
