@@ -7,8 +7,9 @@ import pytest
 
 from sftlab.data.formats import to_sft_record
 from sftlab.data.sources import load_ner
-from sftlab.evaluate.generation import (entity_tags, exact_match, parse_entities, parse_label, per_example_scores,
-                                        redaction_scores, redaction_source, score_replies, token_f1, trivial_replies)
+from sftlab.evaluate.generation import (SCORE_COLUMNS, entity_tags, exact_match, parse_entities, parse_label,
+                                        per_example_scores, redaction_scores, redaction_source, score_of_rows,
+                                        score_replies, score_rows, token_f1, trivial_replies)
 from sftlab.evaluate.metrics import f1_from_counts
 from sftlab.io.conll import Sentence
 from sftlab.io.tags import Span, spans_from_iob2
@@ -43,7 +44,10 @@ def test_mentions_match_tokens_with_or_without_spaces_and_in_order():
     tokens = "May said she would visit Paris in May .".split()
     assert parse_entities("PER: May; LOC: Paris; MISC: May", tokens) == [
         Span(0, 1, "PER"), Span(5, 6, "LOC"), Span(7, 8, "MISC")]
-    assert parse_entities("LOC: Paris; PER: May", tokens) == [Span(0, 1, "PER"), Span(5, 6, "LOC")]
+    # listed out of order: searched after the previous mention first, then from the start
+    assert parse_entities("LOC: Paris; PER: May", tokens) == [Span(5, 6, "LOC"), Span(7, 8, "PER")]
+    assert parse_entities("LOC: Paris; PER: May; MISC: May", tokens) == [
+        Span(0, 1, "MISC"), Span(5, 6, "LOC"), Span(7, 8, "PER")]
 
 
 CONLL_SHAPED = [  # tokens as CoNLL-2003 writes them: abbreviations keep their full stop
@@ -105,9 +109,8 @@ def test_redaction_is_scored_by_names_masked_and_the_rest_kept():
     assert source == "Rosalind Franklin met Will Smith, who said he will call Franklin."
     assert reference == "[PERSON] met [PERSON], who said he will call [PERSON]."
     assert redaction_scores(reference, source, reference) == {"masked": 1.0, "kept": 1.0, "score": 1.0}
-    copied = redaction_scores(source, source, reference)  # token F1 would give it 0.75
+    copied = redaction_scores(source, source, reference)
     assert copied["masked"] == 0.0 and copied["score"] == 0.0 and copied["kept"] > 0.7
-    assert token_f1(source, reference) > 0.7
     alone = redaction_scores("[PERSON]", source, reference)
     assert alone["masked"] == 1.0 and alone["score"] < 0.35
     # "will" the verb is kept in the reference: writing it is no leak; "Will" the name is one more "will"
@@ -115,7 +118,7 @@ def test_redaction_is_scored_by_names_masked_and_the_rest_kept():
     assert leaky["masked"] == pytest.approx(4 / 5) and leaky["kept"] == 1.0
     assert leaky["score"] == pytest.approx(2 * 0.8 / 1.8)
     dropped = redaction_scores("[PERSON] met [PERSON].", source, reference)
-    assert dropped["masked"] == 1.0 and dropped["kept"] == pytest.approx(2 * 5 / 14 / (1 + 5 / 14))
+    assert dropped["masked"] == 1.0 and dropped["kept"] == pytest.approx(2 * 4 / 11 / (1 + 4 / 11))  # 4 of 11 words
     assert redaction_scores("Nothing to hide.", "Nothing to hide.", "Nothing to hide.")["score"] == 1.0
 
 
@@ -149,3 +152,15 @@ def test_per_example_scores_agree_with_the_aggregate_scores():
     assert rows["ner"].shape == (2, 3) and rows["ner"].tolist() == [[1, 2, 2], [0, 0, 0]]
     assert f1_from_counts(rows["ner"]) == pytest.approx(scores["ner_f1"])
     assert rows["redact"].tolist() == [1.0, 0.0] and np.mean(rows["redact"]) == scores["redact_score"]
+
+
+def test_the_score_from_rows_is_the_score_of_the_replies():
+    records = [{"task": "sentiment", "label": "positive"}, {"task": "sentiment", "label": "negative"},
+               {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 7 + ["B-LOC", "O"]},
+               {"task": "ner", "tokens": TOKENS, "tags": ["O"] * 11}, REDACT, REDACT]
+    replies = ["positive", "positive", "PER: Ada Lovelace; ORG: IBM", "LOC: London", "[PERSON] met [PERSON].",
+               redaction_source(REDACT)]
+    rows = score_rows(records, replies)
+    assert rows.shape == (6, len(SCORE_COLUMNS))
+    assert score_of_rows(rows) == pytest.approx(score_replies(records, replies)["score"])
+    assert score_of_rows(rows[:2]) == pytest.approx(score_replies(records[:2], replies[:2])["score"])

@@ -24,6 +24,28 @@ def test_perplexity_in_sorted_batches_equals_one_text_at_a_time(tiny_llama):
     assert perplexity([], model, tokenizer) == []
 
 
+def test_perplexity_gives_the_tokenizer_back_as_it_came(tiny_llama):
+    model, tokenizer = tiny_llama
+    side, tokenizer.padding_side = tokenizer.padding_side, "left"
+    try:
+        perplexity(["One text.", "And a second, longer text."], model, tokenizer)
+        assert tokenizer.padding_side == "left"
+
+        class Broken(torch.nn.Module):  # fails inside the batches, after the side was changed
+            def __init__(self):
+                super().__init__()
+                self.weight = torch.nn.Parameter(torch.zeros(1))
+
+            def forward(self, **batch):
+                raise RuntimeError("out of memory")
+
+        with pytest.raises(RuntimeError):
+            perplexity(["Fails mid-way."], Broken(), tokenizer)
+        assert tokenizer.padding_side == "left"
+    finally:
+        tokenizer.padding_side = side
+
+
 @pytest.mark.slow
 def test_the_dequantized_model_keeps_no_quantizer_flag():
     """Straight from GGUF (no cache yet: a notebook run first on a fresh clone), the model is plain fp32,

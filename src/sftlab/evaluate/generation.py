@@ -13,6 +13,8 @@ answer but not the format is not yet usable.
   for it: copying the input unchanged keeps almost every word of the reference, names included.
 - :func:`trivial_replies`: what answers that need no model score (the majority label, ``none``,
   the input copied), the floor every score of generated output is read against.
+- :func:`score_replies`: each task's scores and their mean (what ``fit`` picks the epoch on);
+  :func:`per_example_scores` and :func:`score_rows`: the same per record, for intervals.
 """
 
 from __future__ import annotations
@@ -195,6 +197,44 @@ def per_example_scores(records: Sequence[dict], replies: Sequence[str], labels: 
         else:
             raise ValueError(f"unknown task {task!r} (known: sentiment, ner, redact)")
     return {name: np.array(values, dtype=float) for name, values in rows.items()}
+
+
+#: The columns of :func:`score_rows`: per task, whether the row is one of its records, then its counts.
+SCORE_COLUMNS = ("sentiment", "correct", "ner", "true_positives", "predicted", "gold", "redact", "redact_score")
+
+
+def score_rows(records: Sequence[dict], replies: Sequence[str], labels: Sequence[str] = ("positive", "negative")
+               ) -> np.ndarray:
+    """One row per record (columns :data:`SCORE_COLUMNS`), from which :func:`score_of_rows` computes ``score``.
+
+    A resample of these rows is a resample of the test records of every task at once, so
+    :func:`~sftlab.evaluate.comparison.compare` can put an interval on the mean score of the tasks.
+    """
+    rows = np.zeros((len(records), len(SCORE_COLUMNS)))
+    for i, (record, reply) in enumerate(zip(records, replies, strict=True)):
+        scores = per_example_scores([record], [reply], labels)
+        if record["task"] == "sentiment":
+            rows[i, 0:2] = 1, scores["sentiment"][0]
+        elif record["task"] == "ner":
+            rows[i, 2], rows[i, 3:6] = 1, scores["ner"][0]
+        else:
+            rows[i, 6:8] = 1, scores["redact"][0]
+    return rows
+
+
+def score_of_rows(rows: np.ndarray) -> float:
+    """The ``score`` of :func:`score_replies` from :func:`score_rows`: the mean over the tasks present of
+    accuracy, entity F1 (strict, from the summed counts) and the mean redaction score."""
+    main = []
+    if rows[:, 0].any():
+        main.append(rows[:, 1].sum() / rows[:, 0].sum())
+    if rows[:, 2].any():
+        tp, predicted, gold = rows[:, 3:6].sum(axis=0)
+        precision, recall = (tp / predicted if predicted else 0.0), (tp / gold if gold else 0.0)
+        main.append(_harmonic(precision, recall))
+    if rows[:, 6].any():
+        main.append(rows[:, 7].sum() / rows[:, 6].sum())
+    return float(np.mean(main)) if main else 0.0
 
 
 def score_replies(records: Sequence[dict], replies: Sequence[str], labels: Sequence[str] = ("positive", "negative")

@@ -103,32 +103,35 @@ def perplexity(texts, model, tokenizer, batch_size: int = 16, max_tokens: int = 
     Low for fluent text the model finds predictable, high for word salad. The texts go through the
     model shortest first, in batches of at most ``batch_size`` texts and ``max_tokens`` padded
     tokens, so a batch is not padded to a text far longer than the rest; the values come back in
-    the order of ``texts``.
+    the order of ``texts``. The tokenizer pads on the right here and is given back as it came.
     """
     import math
 
     import torch
 
     device = next(model.parameters()).device
-    tokenizer.padding_side = "right"
     texts = list(texts)
-    lengths = [len(ids) for ids in tokenizer(texts)["input_ids"]] if texts else []
-    batches: list[list[int]] = []
-    for index in sorted(range(len(texts)), key=lambda i: lengths[i]):
-        if batches and len(batches[-1]) < batch_size and (len(batches[-1]) + 1) * lengths[index] <= max_tokens:
-            batches[-1].append(index)
-        else:
-            batches.append([index])
-    results = [0.0] * len(texts)
-    for indices in batches:
-        batch = tokenizer([texts[i] for i in indices], return_tensors="pt", padding=True).to(device)
-        labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
-        with torch.no_grad():
-            logits = model(**batch).logits[:, :-1].float()
-        targets = labels[:, 1:]
-        losses = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
-                                                   ignore_index=-100, reduction="none").view(targets.shape)
-        counts = (targets != -100).sum(1).clamp(min=1)
-        for i, value in zip(indices, (losses.sum(1) / counts).tolist()):
-            results[i] = math.exp(value)
+    side, tokenizer.padding_side = tokenizer.padding_side, "right"
+    try:
+        lengths = [len(ids) for ids in tokenizer(texts)["input_ids"]] if texts else []
+        batches: list[list[int]] = []
+        for index in sorted(range(len(texts)), key=lambda i: lengths[i]):
+            if batches and len(batches[-1]) < batch_size and (len(batches[-1]) + 1) * lengths[index] <= max_tokens:
+                batches[-1].append(index)
+            else:
+                batches.append([index])
+        results = [0.0] * len(texts)
+        for indices in batches:
+            batch = tokenizer([texts[i] for i in indices], return_tensors="pt", padding=True).to(device)
+            labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
+            with torch.no_grad():
+                logits = model(**batch).logits[:, :-1].float()
+            targets = labels[:, 1:]
+            losses = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                                                       ignore_index=-100, reduction="none").view(targets.shape)
+            counts = (targets != -100).sum(1).clamp(min=1)
+            for i, value in zip(indices, (losses.sum(1) / counts).tolist()):
+                results[i] = math.exp(value)
+    finally:
+        tokenizer.padding_side = side  # the tokenizer is shared: generation pads on the left
     return results

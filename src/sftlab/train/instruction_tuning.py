@@ -5,7 +5,8 @@ template and labels on the answers only (:func:`sftlab.data.formats.tokenize_cha
 padded rows or packed rows (:mod:`sftlab.train.batching`); :func:`sftlab.train.training.fit`
 trains with the loss of each step averaged over the answer tokens of the whole step, and selects
 the epoch on the dev replies, generated greedily and scored by strict parsers
-(:func:`sftlab.evaluate.generation.score_replies`).
+(:func:`sftlab.evaluate.generation.score_replies`). :func:`label_log_probs` scores a
+classification without generating: the model's probability of each label word as the reply.
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
+import numpy as np
+
 from sftlab.data.formats import tokenize_chat
-from sftlab.evaluate.generation import score_replies
-from sftlab.evaluate.significance import paired_bootstrap
+from sftlab.evaluate.comparison import compare
+from sftlab.evaluate.generation import score_of_rows, score_replies, score_rows
 from sftlab.train.batching import make_collator
+from sftlab.train.device import autocast, autocast_dtype
 from sftlab.train.inference import generate_replies
 from sftlab.train.training import TrainConfig, TrainResult, fit
 
-#: The linear layers of a Llama-architecture block (SmolLM2 is one): attention and MLP projections.
+#: The linear layers of a Llama-architecture block (SmolLM2 is one): attention and MLP projections,
+#: the layers peft's ``target_modules="all-linear"`` adapts in such a model.
 LLAMA_PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 
@@ -60,6 +65,42 @@ def reply_texts(model, tokenizer, records: Sequence[dict], budget: dict[str, int
     return replies
 
 
+def label_log_probs(model, tokenizer, records: Sequence[dict], labels: Sequence[str], batch_size: int = 16) -> np.ndarray:
+    """``log P(label word | prompt)`` per record and label, shape ``(records, labels)``: replies scored, not generated.
+
+    The prompt is the record's messages without the answer, rendered with the generation prompt,
+    as :func:`reply_texts` generates from it; the label's tokens follow it, and their
+    log-probabilities are summed. The arg-max over the labels is the model's answer *without a
+    format to follow*: it cannot write a sentence instead of the label, so comparing it with the
+    generated answers separates what the model knows from whether it keeps to the format.
+    One forward pass per record and label, no generation.
+    """
+    import torch
+
+    device = next(model.parameters()).device
+    model.eval()
+    label_ids = [tokenizer(label, add_special_tokens=False)["input_ids"] for label in labels]
+    rows = []
+    for record in records:
+        prompt = tokenizer.apply_chat_template(list(record["messages"][:-1]), tokenize=False, add_generation_prompt=True)
+        prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        rows += [(prompt_ids + ids, len(prompt_ids)) for ids in label_ids]
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    scores = []
+    for start in range(0, len(rows), batch_size):
+        chunk = rows[start:start + batch_size]
+        width = max(len(ids) for ids, _ in chunk)
+        input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids, _ in chunk], device=device)
+        mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids, _ in chunk], device=device)
+        with torch.no_grad(), autocast(device, autocast_dtype(device)):
+            logits = model(input_ids=input_ids, attention_mask=mask, use_cache=False).logits
+        log_probs = torch.log_softmax(logits.float(), dim=-1)
+        for row, (ids, first) in enumerate(chunk):
+            positions = torch.arange(first, len(ids), device=device)
+            scores.append(log_probs[row, positions - 1, input_ids[row, positions]].sum().item())
+    return np.array(scores).reshape(len(records), len(labels))
+
+
 @dataclass
 class ChatRun:
     """A tuned causal LM with its tokenizer, its training result and the reply budget per task."""
@@ -74,7 +115,10 @@ def finetune_causal_lm(model, tokenizer, train: Sequence[dict], dev: Sequence[di
                        train_on: str = "assistant", packing: bool = False, max_length: int = 256,
                        labels: Sequence[str] = ("positive", "negative"),
                        prepare: Callable | None = None) -> ChatRun:
-    """Instruction-tune ``model`` on chat records; the epoch is chosen on the dev replies' mean score.
+    """Instruction-tune ``model`` on chat records; the epoch is chosen on the dev replies' ``score``.
+
+    ``score`` is :func:`~sftlab.evaluate.generation.score_replies`'s mean of the tasks' main
+    figures: sentiment accuracy, entity F1 and the redaction score (names masked and the rest kept).
 
     ``train_on`` is ``assistant`` (loss on the answers) or ``all`` (every token); ``packing`` lays
     each batch's examples end to end in one row without padding; ``prepare(model) -> model``
@@ -100,15 +144,15 @@ def finetune_causal_lm(model, tokenizer, train: Sequence[dict], dev: Sequence[di
 
 def compare_loss_targets(new_model: Callable[[], object], tokenizer, train: Sequence[dict], dev: Sequence[dict],
                          test: Sequence[dict], config: TrainConfig, *, seeds: Sequence[int],
-                         labels: Sequence[str] = ("positive", "negative"), metric: str = "score",
-                         bootstrap_samples: int = 1000, prepare: Callable | None = None) -> dict:
+                         labels: Sequence[str] = ("positive", "negative"), bootstrap_samples: int = 1000,
+                         prepare: Callable | None = None) -> dict:
     """The ablation of answer-only loss: tune with the loss on the answers and on every token, per seed.
 
     ``new_model()`` returns a fresh copy of the base model for each run; both modes of a seed get the
     same data, budget and ``config`` (with that seed). Every run is scored on ``test`` (its replies
-    through the strict parsers). Returns ``scores`` (mode -> one ``metric`` per seed) and ``paired``,
-    the paired bootstrap of answers − all over the test examples, each resample scored with the
-    replies of every seed (the mean over seeds).
+    through the strict parsers). Returns ``scores`` (mode -> the test ``score`` per seed) and
+    ``comparison``, answers − all by :func:`~sftlab.evaluate.comparison.compare` over the seeds and
+    the test records (a t interval that adds both sources of noise; one seed: the paired bootstrap).
     """
     replies: dict[str, list[list[str]]] = {"assistant": [], "all": []}
     for run_seed in seeds:
@@ -116,17 +160,11 @@ def compare_loss_targets(new_model: Callable[[], object], tokenizer, train: Sequ
             run = finetune_causal_lm(new_model(), tokenizer, train, dev, replace(config, seed=run_seed), train_on=mode,
                                      labels=labels, prepare=prepare)
             replies[mode].append(reply_texts(run.model, tokenizer, test, run.budget))
-
-    def scored(mode: str) -> Callable[[Sequence[int]], float]:
-        def metric_of(sample: Sequence[int]) -> float:
-            records = [test[i] for i in sample]
-            return sum(score_replies(records, [seed_replies[i] for i in sample], labels)[metric]
-                       for seed_replies in replies[mode]) / len(replies[mode])
-        return metric_of
-
-    scores = {mode: [score_replies(test, r, labels)[metric] for r in replies[mode]] for mode in replies}
-    paired = paired_bootstrap(scored("assistant"), scored("all"), len(test), samples=bootstrap_samples, seed=seeds[0])
-    return {"scores": scores, "paired": paired, "metric": metric, "seeds": list(seeds)}
+    scores = {mode: [score_replies(test, r, labels)["score"] for r in replies[mode]] for mode in replies}
+    rows = {mode: np.stack([score_rows(test, r, labels) for r in replies[mode]]) for mode in replies}
+    comparison = compare(rows["assistant"], rows["all"], names=("answers only", "every token"), statistic=score_of_rows,
+                         measure="test score", samples=bootstrap_samples, seed=seeds[0])
+    return {"scores": scores, "comparison": comparison, "seeds": list(seeds)}
 
 
 def measure_steps(setup: str, *, steps: int = 3, batch_size: int = 8, length: int = 96, timeout: float = 900,
@@ -164,7 +202,7 @@ def _measure(setup: str, steps: int, batch_size: int, length: int, cache: str | 
     device = pick_device()
     model, _ = load_causal_lm(cache_dir=cache)
     if setup == "lora":
-        model = apply_lora(rank=16, alpha=32, dropout=0.0, target_modules=LLAMA_PROJECTIONS, task_type="CAUSAL_LM")(model)
+        model = apply_lora(rank=16, alpha=32, dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")(model)
     elif setup != "full":
         raise ValueError(f"unknown setup {setup!r}: use 'full' or 'lora'")
     model.to(device).train()
