@@ -46,3 +46,27 @@ def test_selective_accuracy_keeps_only_confident_predictions():
     result = calibration.selective_accuracy(probabilities, labels, 0.9)
     assert result == {"coverage": 0.5, "count": 2, "accuracy": 0.5}
     assert np.isnan(calibration.selective_accuracy(probabilities, labels, 0.99)["accuracy"])
+
+
+def test_confidence_gap_measures_accuracy_minus_confidence_in_the_band():
+    # 100 predictions at confidence 0.95, of which 80 are right: 15 points overconfident; the rest lie below the band
+    probabilities = np.array([[0.95, 0.05]] * 100 + [[0.6, 0.4]] * 50)
+    labels = np.array([0] * 80 + [1] * 20 + [0] * 50)
+    gap = calibration.confidence_gap(probabilities, labels, 0.9, samples=500)
+    assert gap.examples == 100 and gap.difference == pytest.approx(0.80 - 0.95)
+    assert gap.b_better and gap.high < 0  # beyond the noise: the band's accuracy is below its confidence
+    text = calibration.describe_gap(gap)
+    assert "measured 0.150 overconfident" in text and "overconfident beyond the noise" in text
+    widened = calibration.confidence_gap(probabilities, labels, 0.9, comparisons=2, samples=500)
+    assert widened.low < gap.low and "widened for 2 comparisons" in calibration.describe_gap(widened)
+
+
+def test_confidence_gap_says_when_no_gap_is_detected_and_refuses_an_empty_band():
+    probabilities = np.array([[0.9, 0.1]] * 10 + [[0.1, 0.9]] * 10)
+    labels = np.array([0] * 9 + [1] + [1] * 9 + [0])  # 9 of 10 right at 0.9 on each side: no gap
+    gap = calibration.confidence_gap(probabilities, labels, 0.9, samples=500)
+    assert gap.difference == pytest.approx(0.0) and gap.within_noise
+    text = calibration.describe_gap(gap)
+    assert "no gap detected" in text and "overconfident to" in text and text.endswith("underconfident")
+    with pytest.raises(ValueError, match="too few"):
+        calibration.confidence_gap(probabilities, labels, 0.99)

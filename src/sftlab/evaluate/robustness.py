@@ -5,6 +5,9 @@
 - **typos**: one character swapped, dropped or doubled in a share of the words;
 - **entity swaps**: every mention replaced by a name of the same type that never occurs in the
   training data, so the model must recognise names from context rather than from memory.
+
+Without changing a word, :func:`familiarity_counts` splits the gold mentions of a test set into
+those seen as entities in the training sentences and the rest, so that each part can be scored.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import random
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
+from sftlab.evaluate.metrics import strict_spans
 from sftlab.io.conll import Sentence
 from sftlab.io.tags import spans_from_iob2
 from sftlab.io.textfile import iter_tab_pairs
@@ -72,3 +78,25 @@ def unseen_in(names: dict[str, list[list[str]]], training: Sequence[Sentence]) -
     """Only the names none of whose tokens occurs (case-insensitively) in the training text."""
     vocabulary = {t.lower() for s in training for t in s.tokens}
     return {k: [n for n in v if not any(t.lower() in vocabulary for t in n)] for k, v in names.items()}
+
+
+def familiarity_counts(sentences: Sequence[Sentence], predicted: Sequence[Sequence[str]],
+                       training: Sequence[Sentence]) -> np.ndarray:
+    """Per sentence: (found, gold) for its gold mentions seen in ``training``, then (found, gold) for the rest.
+
+    A mention is *seen* when its words, ignoring case, are marked as an entity (of any type) in a
+    training sentence; it is *found* when ``predicted`` has an entity with the same start, end and
+    type (strict IOB2). Shape (N, 4); recall of a part is found / gold summed over sentences.
+    """
+    words = lambda s, start, end: tuple(t.lower() for t in s.tokens[start:end])
+    known = {words(s, start, end) for s in training for start, end, _ in strict_spans(s.tags)}
+    rows = []
+    for sentence, tags in zip(sentences, predicted, strict=True):
+        found = strict_spans(tags)
+        row = [0, 0, 0, 0]
+        for span in strict_spans(sentence.tags):
+            part = 0 if words(sentence, span[0], span[1]) in known else 2
+            row[part] += span in found
+            row[part + 1] += 1
+        rows.append(row)
+    return np.array(rows, dtype=np.int64).reshape(-1, 4)
