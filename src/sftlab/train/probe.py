@@ -33,15 +33,10 @@ def frozen_features(texts: Sequence[str], encoder, tokenizer, max_length: int = 
     return features
 
 
-@dataclass
-class LinearProbe:
-    """A logistic regression on a frozen encoder's mean-pooled embeddings, with the dev accuracy of every ``C`` tried."""
+class _LogisticHead:
+    """What every probe here reports of its logistic regression (``self.classifier``)."""
 
-    encoder: object
-    tokenizer: object
     classifier: LogisticRegression
-    dev_accuracy: dict[float, float] = field(default_factory=dict)
-    max_length: int = 128
 
     @property
     def C(self) -> float:
@@ -52,6 +47,17 @@ class LinearProbe:
     def trainable(self) -> int:
         """The probe's trained parameters: the logistic regression's weights and intercepts."""
         return int(self.classifier.coef_.size + self.classifier.intercept_.size)
+
+
+@dataclass
+class LinearProbe(_LogisticHead):
+    """A logistic regression on a frozen encoder's mean-pooled embeddings, with the dev accuracy of every ``C`` tried."""
+
+    encoder: object
+    tokenizer: object
+    classifier: LogisticRegression
+    dev_accuracy: dict[float, float] = field(default_factory=dict)
+    max_length: int = 128
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         """The predicted label of each text."""
@@ -106,19 +112,11 @@ def word_features(features: Sequence[dict], encoder, collator, batch_size: int =
 
 
 @dataclass
-class WordProbe:
+class WordProbe(_LogisticHead):
     """A logistic regression over each word's frozen features, with the dev score of every ``C`` tried."""
 
     classifier: LogisticRegression
     dev_scores: dict[float, float] = field(default_factory=dict)
-
-    @property
-    def C(self) -> float:
-        return float(self.classifier.C)
-
-    @property
-    def trainable(self) -> int:
-        return int(self.classifier.coef_.size + self.classifier.intercept_.size)
 
     def predict(self, vectors: Sequence[np.ndarray], lengths: Sequence[int]) -> list[list[str]]:
         """One tag per word of each sentence (``lengths`` words); words without features get ``O``."""
