@@ -150,6 +150,7 @@ def test_per_example_scores_agree_with_the_aggregate_scores():
     rows, scores = per_example_scores(records, replies), score_replies(records, replies)
     assert rows["sentiment"].tolist() == [1.0, 0.0] and rows["sentiment_valid"].tolist() == [1.0, 0.0]
     assert rows["ner"].shape == (2, 3) and rows["ner"].tolist() == [[1, 2, 2], [0, 0, 0]]
+    assert rows["ner_valid"].tolist() == [1.0, 1.0] and rows["ner_named"].tolist() == [1.0, 0.0]  # "none" names none
     assert f1_from_counts(rows["ner"]) == pytest.approx(scores["ner_f1"])
     assert rows["redact"].tolist() == [1.0, 0.0] and np.mean(rows["redact"]) == scores["redact_score"]
 

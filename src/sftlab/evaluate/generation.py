@@ -176,7 +176,8 @@ def per_example_scores(records: Sequence[dict], replies: Sequence[str], labels: 
 
     ``sentiment`` (1 when the parsed label is right) and ``sentiment_valid``; ``ner``: rows of
     :func:`~sftlab.evaluate.metrics.entity_counts` (true positives, predicted, gold), to score with
-    :func:`~sftlab.evaluate.metrics.f1_from_counts`, and ``ner_valid``; ``redact``,
+    :func:`~sftlab.evaluate.metrics.f1_from_counts`, ``ner_valid``, and ``ner_named`` (1 for a valid
+    reply that names at least one entity of the sentence: "none" is valid but names none); ``redact``,
     ``redact_masked``, ``redact_kept``: :func:`redaction_scores`. A task without records is absent.
     """
     rows: dict[str, list] = {}
@@ -190,6 +191,7 @@ def per_example_scores(records: Sequence[dict], replies: Sequence[str], labels: 
             tags, valid = entity_tags(reply, record["tokens"])
             rows.setdefault("ner", []).append(entity_counts([record["tags"]], [tags])[0])
             rows.setdefault("ner_valid", []).append(float(valid))
+            rows.setdefault("ner_named", []).append(float(valid and any(tag != "O" for tag in tags)))
         elif task == "redact":
             scores = redaction_scores(reply, redaction_source(record), record["reference"])
             for key, name in (("score", "redact"), ("masked", "redact_masked"), ("kept", "redact_kept")):
