@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sftlab.construct.filters import (
     DuplicateFilter,
@@ -14,6 +15,8 @@ from sftlab.construct.filters import (
     RougeFilter,
     apply_filters,
     embedding_classifier,
+    paired_wins,
+    threshold_rejecting,
 )
 from tests.construct.conftest import POOL
 
@@ -85,3 +88,26 @@ def test_ner_label_consistency_scores_entities_not_tokens():
     entity = LabelConsistencyFilter("ner", 0.5, ner_score="entity")([wrong, right], pool)
     assert [k for k, _ in token] == [True, True]  # the mean over 12 tokens hides the wrong type
     assert [k for k, _ in entity] == [False, True]
+
+
+def test_paired_wins_counts_ties_as_half():
+    wins = paired_wins([0.9, 0.2, 0.5, 0.7], [0.1, 0.8, 0.5, 0.6])
+    assert wins.tolist() == [1.0, 0.0, 0.5, 1.0]
+    assert wins.mean() == 0.625
+    with pytest.raises(ValueError, match="same examples"):
+        paired_wins([0.1, 0.2], [0.1])
+
+
+def test_threshold_rejecting_throws_away_at_most_the_share_of_good_examples():
+    rng = np.random.default_rng(0)
+    for n in (7, 10, 101, 1000):
+        good = rng.random(n)
+        for share in (0.0, 0.05, 0.1, 0.5):
+            cut = threshold_rejecting(good, share)
+            assert (good < cut).mean() <= share
+            assert (good < cut).sum() >= int(share * (n - 1))  # and not far fewer
+    assert threshold_rejecting([0.3, 0.3, 0.3], 0.5) == 0.3  # ties: none rejected rather than too many
+    with pytest.raises(ValueError):
+        threshold_rejecting([], 0.1)
+    with pytest.raises(ValueError):
+        threshold_rejecting([0.5], 1.0)

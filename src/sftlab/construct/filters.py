@@ -4,6 +4,11 @@ for every candidate, keep or reject, with the value it judged (a perplexity, a s
 Each has its threshold as a parameter. They run cheapest first, and a candidate rejected by one
 filter is not shown to the next, so the round table counts each rejection once, under the
 first filter that caught it.
+
+A filter's score is checked on examples whose labels are known to be right or wrong, without a
+threshold first (:func:`paired_wins`: how often a right copy scores above its wrong copy), then
+at a cut set on known-good examples (:func:`threshold_rejecting`), so that two scores are
+compared at the same rate of good examples thrown away.
 """
 
 from __future__ import annotations
@@ -21,6 +26,30 @@ from sftlab.io.words import split_words
 from sftlab.train.embeddings import encode_sentences, max_similarity
 
 Verdict = tuple[bool, object]  # (keep, the value judged or the reason)
+
+
+def paired_wins(right: Sequence[float], wrong: Sequence[float]) -> np.ndarray:
+    """Per pair: 1 when the right copy scores above its wrong copy, 0.5 on a tie, 0 below; their mean is the paired AUC.
+
+    ``right[i]`` and ``wrong[i]`` score two copies of one example, with its right and with a wrong
+    label. 0.5 is a score that cannot tell them apart; no threshold is involved.
+    """
+    r, w = np.asarray(right, dtype=float), np.asarray(wrong, dtype=float)
+    if r.shape != w.shape or r.ndim != 1:
+        raise ValueError(f"right and wrong must score the same examples, one number each: shapes {r.shape} and {w.shape}")
+    return (r > w) + 0.5 * (r == w)
+
+
+def threshold_rejecting(known_good: Sequence[float], share: float) -> float:
+    """The cut that rejects (score below it) at most ``share`` of the ``known_good`` examples' scores.
+
+    A score's threshold is calibrated on examples known to be right, as the fluency threshold is on
+    the seed set: it fixes how much good data the filter throws away.
+    """
+    scores = np.asarray(known_good, dtype=float)
+    if scores.size == 0 or not 0 <= share < 1:
+        raise ValueError(f"need known-good scores and a share in [0, 1), got {scores.size} scores and {share}")
+    return float(np.quantile(scores, share, method="lower"))
 
 
 @dataclass
@@ -173,8 +202,9 @@ class LabelConsistencyFilter:
     Sentiment: ``classifier(pool, texts, classes)`` gives the probabilities (default: TF-IDF +
     logistic regression, :func:`tfidf_classifier`). NER: the feature tagger trained on the pool;
     ``ner_score="entity"`` judges the sentence by its least probable entity span
-    (:meth:`FeatureTagger.entity_probability`), ``"token"`` by the mean over all tokens, where
-    the many ``O`` tokens outvote a wrong entity.
+    (:meth:`FeatureTagger.entity_probability`), ``"token"`` by the mean over all tokens, which the
+    many ``O`` tokens keep high, so that a fixed cut such as 0.5 passes a wrong entity. Either
+    score's ``min_probability`` is best set on known-good examples (:func:`threshold_rejecting`).
     """
 
     task: str
