@@ -7,21 +7,14 @@ They are skipped when there is no such run to check (for example when pytest run
 
 from __future__ import annotations
 
-import base64
 import json
-import math
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from sftlab.run.runner import find_notebooks, notebook_name
+from tests.browser import CHROMIUM, Browser
 from tests.conftest import ROOT
+from tests.reference_figures import differences, machine_dependent_problems
 
 BUILD = ROOT / "build"
 pytestmark = pytest.mark.after_run
@@ -42,57 +35,6 @@ def test_report_lists_every_notebook_as_ok_with_figures():
     assert all(f"| {n} | ok |" in report for n in names)
     assert "## Evaluation" in report and "figures/08_reliability.png" in report
     assert (BUILD / "figures" / "08_reliability.png").is_file()
-
-
-def differences(run: dict, reference: dict, rel: float = 1e-3) -> dict:
-    """Figures of ``run`` that differ from ``reference``: floats beyond ``rel``, anything else at all."""
-    def same(a, b):
-        if isinstance(a, float) or isinstance(b, float):
-            return isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=rel, abs_tol=1e-9)
-        if isinstance(a, list) and isinstance(b, list):
-            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-        if isinstance(a, dict) and isinstance(b, dict):
-            return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-        return a == b
-    return {name: {k: (run[name].get(k), reference.get(name, {}).get(k))
-                   for k in set(run[name]) | set(reference.get(name, {}))
-                   if not same(run[name].get(k), reference.get(name, {}).get(k))}
-            for name in run if not same(run[name], reference.get(name))}
-
-
-#: Figures that depend on the processor rather than on the code, each with the range it must fall in.
-#: 09 trains whole bf16 runs only on a CPU with fast bf16 (so the figure exists on some machines and
-#: not on others); dynamic int8 and ONNX Runtime run different kernels on AVX2 and AVX-512 machines,
-#: so their accuracy change and float error differ in the last digits between two correct runs.
-MACHINE_DEPENDENT = {
-    "09_practice": {"bf16_accuracy_change": (-0.05, 0.05), "int8_accuracy_change": (-0.05, 0.05),
-                    "onnx_max_logit_difference": (0.0, 1e-4)},
-}
-
-
-def machine_dependent_problems(run: dict) -> dict:
-    """Split the machine-dependent figures off ``run`` (in place); return those outside their range."""
-    problems = {}
-    for notebook, bounds in MACHINE_DEPENDENT.items():
-        for name, (low, high) in bounds.items():
-            value = run.get(notebook, {}).pop(name, None)
-            if value is not None and not low <= value <= high:
-                problems[f"{notebook}.{name}"] = (value, (low, high))
-    return problems
-
-
-def test_differences_catch_a_changed_figure():
-    assert differences({"a": {"f1": 0.6341}}, {"a": {"f1": 0.6340}}) == {}
-    assert differences({"a": {"f1": 0.64}}, {"a": {"f1": 0.63}}) == {"a": {"f1": (0.64, 0.63)}}
-    assert differences({"a": {"n": 3, "x": [1.0]}}, {"a": {"n": 4, "x": [1.0]}}) == {"a": {"n": (3, 4)}}
-
-
-def test_machine_dependent_figures_are_held_to_a_range():
-    run = {"09_practice": {"onnx_max_logit_difference": 2.6e-6, "best_lr": 3e-4}}
-    assert machine_dependent_problems(run) == {} and run == {"09_practice": {"best_lr": 3e-4}}
-    wrong = {"09_practice": {"onnx_max_logit_difference": 0.1, "int8_accuracy_change": -0.2}}
-    assert machine_dependent_problems(wrong) == {"09_practice.onnx_max_logit_difference": (0.1, (0.0, 1e-4)),
-                                                 "09_practice.int8_accuracy_change": (-0.2, (-0.05, 0.05))}
 
 
 @needs_run
@@ -133,72 +75,6 @@ def test_the_gpu_check_dry_run_ran_every_step():
 def test_pip_freeze_was_written():
     freeze = (BUILD / "pip-freeze.txt").read_text()
     assert "torch==2.13.0" in freeze and "transformers==" in freeze
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Browser:
-    """Headless Chromium driven over the DevTools protocol (websocket-client is in the lock)."""
-
-    def __init__(self, executable: str):
-        self.profile = tempfile.mkdtemp(prefix="sftlab-chromium-")
-        self.port = _free_port()
-        self.process = subprocess.Popen(
-            [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--remote-allow-origins=*",
-             f"--user-data-dir={self.profile}", f"--remote-debugging-port={self.port}", "--window-size=1280,900",
-             "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 30
-        while True:
-            try:
-                pages = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json", timeout=2).read())
-                page = next(p for p in pages if p.get("type") == "page")
-                break
-            except (OSError, StopIteration):
-                if time.time() > deadline:
-                    raise RuntimeError("chromium did not open its DevTools port") from None
-                time.sleep(0.2)
-        import websocket
-
-        self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
-        self.next_id = 0
-
-    def call(self, method: str, **params):
-        self.next_id += 1
-        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.socket.recv())
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message["result"]
-
-    def evaluate(self, expression: str):
-        return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
-
-    def open(self, url: str, ready: str, timeout: float = 30) -> None:
-        self.call("Page.navigate", url=url)
-        deadline = time.time() + timeout
-        while not self.evaluate(f"document.readyState === 'complete' && ({ready})"):
-            if time.time() > deadline:
-                raise AssertionError(f"{url}: not ready within {timeout} s ({ready})")
-            time.sleep(0.25)
-
-    def screenshot(self, path: Path) -> None:
-        path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
-
-    def close(self) -> None:
-        self.socket.close()
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        shutil.rmtree(self.profile, ignore_errors=True)
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.mark.skipif(not (BUILD / "site" / "index.html").is_file(), reason="no site built in build/site")

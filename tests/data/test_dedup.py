@@ -15,6 +15,7 @@ from sftlab.data.dedup import (
     exact_jaccard_pairs,
     jaccard,
     lsh_probability,
+    merged_groups,
     minhash_signatures,
     near_duplicate_pairs,
     pairs_across,
@@ -56,6 +57,14 @@ def test_cross_split_leaks():
     leaks = cross_split_pairs({"train": ["The soup was cold and bland.", "Great phone"],
                                "test": ["the soup was cold and bland", "Awful app"]}, threshold=0.8)
     assert len(leaks) == 1 and {leaks[0]["a"][0], leaks[0]["b"][0]} == {"train", "test"}
+
+
+def test_merged_groups_join_groups_with_near_duplicates_or_a_shared_key():
+    base = ["film a", "film a", "film b", "film c", "film d"]
+    texts = ["The soup was cold and bland.", "Great phone, long battery life.", "the soup was cold and bland",
+             "An entirely different review here.", "Nothing in common with the rest."]
+    assert merged_groups(base, texts) == ["film a", "film a", "film a", "film c", "film d"]
+    assert merged_groups(base, texts, keys=["k1", "k2", "k3", "k4", "k4"]) == ["film a"] * 3 + ["film c"] * 2
 
 
 def test_pairs_across_orients_each_leak_train_to_test():

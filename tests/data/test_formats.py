@@ -1,4 +1,4 @@
-"""Every SFT format: rendering, validation and round trips, and prompt masking for chat data."""
+"""Every SFT format: rendering, validation and round trips."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sftlab.data import formats
 from sftlab.io.conll import Sentence
 from sftlab.io.errors import DataError
 from sftlab.io.tags import spans_from_iob2
-from sftlab.train.models import load_tokenizer
 
 SENTENCE = Sentence(["Ada", "Lovelace", "met", "Charles", "Babbage", "in", "London", "."],
                     ["B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "B-LOC", "O"])
@@ -73,51 +72,6 @@ def test_classification_validation():
     formats.validate_classification({"text": "Great", "label": "positive"}, ["negative", "positive"])
     with pytest.raises(DataError, match="record 3: label 'pos'"):
         formats.validate_classification({"text": "Great", "label": "pos"}, ["negative", "positive"], "record 3")
-
-
-@pytest.fixture(scope="module")
-def chat_tokenizer():
-    from sftlab.train.causal_lm import load_causal_lm_tokenizer
-
-    return load_causal_lm_tokenizer()
-
-
-MULTI_TURN = [{"role": "user", "content": "Classify: I loved it."}, {"role": "assistant", "content": "positive"},
-              {"role": "user", "content": "And: the soup was cold."}, {"role": "assistant", "content": "negative"}]
-
-
-def test_only_the_answers_and_their_end_of_turn_are_targets(chat_tokenizer):
-    encoded = formats.tokenize_chat(MULTI_TURN, chat_tokenizer)
-    trained = [chat_tokenizer.decode([i]) for i, label in zip(encoded["input_ids"], encoded["labels"]) if label != -100]
-    assert trained == ["positive", "<|im_end|>", "\n", "negative", "<|im_end|>", "\n"]
-    assert encoded["labels"][: encoded["prompt_tokens"]] == [-100] * encoded["prompt_tokens"]
-    last = formats.tokenize_chat(MULTI_TURN, chat_tokenizer, train_on="last")
-    assert [chat_tokenizer.decode([i]) for i, l in zip(last["input_ids"], last["labels"]) if l != -100] == trained[3:]
-    everything = formats.tokenize_chat(MULTI_TURN, chat_tokenizer, train_on="all")
-    assert everything["labels"] == everything["input_ids"]
-
-
-def test_masks_agree_with_tokenizing_prompt_and_answers_apart(chat_tokenizer):
-    for messages in (MULTI_TURN, formats.to_chat(formats.to_instruction({"text": "Loved it.", "label": "positive"},
-                                                                        "sentiment"), system="Be brief.")["messages"]):
-        joint, apart = formats.tokenize_chat(messages, chat_tokenizer), formats.tokenize_apart(messages, chat_tokenizer)
-        assert joint["input_ids"] == apart["input_ids"] and joint["labels"] == apart["labels"]
-    prompt, answer = formats.render_prompt_and_answer(MULTI_TURN[:2], chat_tokenizer)
-    assert prompt.endswith("<|im_start|>assistant\n") and answer == "positive<|im_end|>\n"
-
-
-def test_chat_errors_name_the_record(chat_tokenizer):
-    with pytest.raises(DataError, match="record 7: no assistant turn"):
-        formats.tokenize_chat([{"role": "user", "content": "Hi"}], chat_tokenizer, where="record 7")
-    with pytest.raises(DataError, match="record 2: message 1: empty content \\(an empty answer"):
-        formats.tokenize_chat([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": " "}],
-                              chat_tokenizer, where="record 2")
-    with pytest.raises(DataError, match="no answer token left within max_length=5"):
-        formats.tokenize_chat(MULTI_TURN, chat_tokenizer, max_length=5)
-    from sftlab.io.errors import ConfigError
-
-    with pytest.raises(ConfigError, match="has no chat template"):
-        formats.tokenize_chat(MULTI_TURN, load_tokenizer("minilm"))
 
 
 def test_sft_records_carry_their_references():

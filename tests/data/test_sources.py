@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sftlab.data.sources import label_mapping, load_ner, load_text_classification
+from sftlab.data.sources import load_ner, load_text_classification
 from sftlab.io.conll import Sentence, write_conll
 from sftlab.io.errors import ConfigError, DataError
 
@@ -74,6 +74,7 @@ def test_hf_errors_are_clear(hub_style_folders, tmp_path):
         load_ner(f"hf:{tmp_path / 'nothing-here'}", "train")
 
 
+@pytest.mark.slow  # reads the packaged WNUT-16 and Rotten Tomatoes splits: about 8 s
 def test_packaged_real_corpora_are_split_by_group():
     wnut = {split: load_ner("wnut16", split) for split in ("train", "dev", "test")}
     assert sum(map(len, wnut.values())) == 2394
@@ -221,8 +222,3 @@ def test_field_parameters_do_not_apply_to_the_packaged_data(parameter):
     with pytest.raises(ConfigError, match=f"{parameter}=.*describes your own data, but dataset='bundled'"):
         load_text_classification("bundled", "train", **{parameter: "x"})
 
-
-@pytest.mark.parametrize("names,problem", [([], "is empty"), (["negative", ""], "not a word"), ({0: None}, "not a word")])
-def test_bad_label_names(names, problem):
-    with pytest.raises(ConfigError, match=problem):
-        label_mapping(names)

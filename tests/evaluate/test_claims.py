@@ -42,3 +42,19 @@ def test_a_comparison_is_a_claim_that_a_is_better_and_brings_its_figures(capsys)
 def test_unknown_parameters_are_refused():
     with pytest.raises(ValueError, match="does not know"):
         claims.check_claims_for(datset="bundled")
+
+
+@pytest.mark.parametrize("a,b,printed", [
+    ([1, 0, 1, 1], [1, 0, 1, 1], "agree on every test review"),
+    ([1, 0, 1, 1, 0, 1], [1, 1, 0, 1, 0, 1], "not shown equal: the interval still allows")])
+def test_no_difference_detected_says_what_it_leaves_open(capsys, a, b, printed):
+    effect = compare(np.array(a, float), np.array(b, float), names=("x", "y"), measure="accuracy", samples=200)
+    assert claims.expect_no_difference(effect, "x against y")
+    out = capsys.readouterr().out
+    assert "checked: x against y: no difference in accuracy detected" in out and printed in out
+
+
+def test_a_detected_difference_fails_the_no_difference_claim():
+    effect = compare(np.ones(50), np.zeros(50), names=("x", "y"), samples=200)
+    with pytest.raises(claims.ClaimError, match="x against y: no difference in score detected"):
+        claims.expect_no_difference(effect, "x against y")

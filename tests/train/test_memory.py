@@ -30,6 +30,7 @@ def _probe(mode: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # two Python processes that import torch
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc and VmHWM are Linux's")
 def test_handing_back_freed_memory_makes_the_resident_set_follow_the_tensors():
     mib = 2**20

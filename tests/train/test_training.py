@@ -15,7 +15,7 @@ import torch
 from sftlab.io.errors import ConfigError
 from sftlab.train.checkpoint import load_checkpoint
 from sftlab.train.finetune import evaluate_ner, finetune_ner
-from sftlab.train.training import TrainConfig
+from sftlab.train.training import Scorer, TrainConfig, fit
 
 
 def _train_command(data: Path, output: Path) -> list[str]:
@@ -165,7 +165,7 @@ def test_the_epoch_loss_weighs_every_target_token_the_same():
 
     from sftlab.train.batching import collate, make_collator
     from sftlab.train.models import load_tokenizer
-    from sftlab.train.training import fit, summed_loss
+    from sftlab.train.training import summed_loss
 
     torch.manual_seed(0)
     model = BertForSequenceClassification(BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1,
@@ -181,5 +181,106 @@ def test_the_epoch_loss_weighs_every_target_token_the_same():
     config = TrainConfig(epochs=1, batch_size=2, lr=1e-12, progress=False, patience=None, metric="zero", amp=False,
                          warmup_ratio=0.0, weight_decay=0.0)
     result = fit(model, features, features[:2], collator=collator, predict=lambda m, f: [0] * len(f),
-                 score=lambda predictions: {"zero": 0.0}, config=config)
+                 score=Scorer(lambda predictions: {"zero": 0.0}, metric="zero"), config=config)
     assert result.history[0]["train_loss"] == pytest.approx(sum(per_example) / len(texts), rel=1e-5)
+
+
+def _tiny_classifier():
+    """A one-layer BERT classifier without dropout, five short texts as its features, and their collator."""
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from sftlab.train.batching import make_collator
+    from sftlab.train.models import load_tokenizer
+
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1,
+                                                     num_attention_heads=2, intermediate_size=64, num_labels=2,
+                                                     hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0))
+    tokenizer = load_tokenizer("minilm")
+    texts = ["good", "a long and winding review that goes on and on about the film", "bad", "fine film", "meh"]
+    features = [{**tokenizer(t, truncation=True), "labels": i % 2} for i, t in enumerate(texts)]
+    return model, features, make_collator(tokenizer, "classification")
+
+
+def _scripted(values: list[float], fail_at: int | None = None) -> Scorer:
+    """A scorer whose metric ``m`` takes ``values`` in turn, one per epoch; call ``fail_at`` (from 1) raises."""
+    calls = iter(range(1, len(values) + 1))
+
+    def score(predictions: list) -> dict:
+        call = next(calls)
+        if call == fail_at:
+            raise InterruptedError("stopped while scoring")
+        return {"m": values[call - 1]}
+
+    return Scorer(score, metric="m")
+
+
+def _no_predictions(model, features) -> list[int]:
+    """A placeholder prediction per feature: the scripted scorers ignore predictions."""
+    return [0] * len(features)
+
+
+def _without_time(history: list[dict]) -> list[dict]:
+    """The history without its seconds (the one figure that differs between two identical runs)."""
+    return [{k: v for k, v in h.items() if k != "seconds"} for h in history]
+
+
+def test_the_task_scorers_name_the_metric_that_chooses_the_epoch(small_ner):
+    from sftlab.train.finetune import classification_scorer, ner_scorer
+
+    _, sentences = small_ner
+    with_names = [s for s in sentences if any(t != "O" for t in s.tags)][:3]
+    scorer = ner_scorer(with_names)
+    assert scorer.metric == "f1" and scorer([s.tags for s in with_names])["f1"] == 1.0
+    scorer = classification_scorer([{"text": "x", "label": "a"}, {"text": "y", "label": "b"}], ["a", "b"])
+    assert scorer.metric == "accuracy" and scorer([[0.9, 0.1], [0.2, 0.8]]) == {"accuracy": 1.0, "macro_f1": 1.0}
+
+
+@pytest.mark.parametrize("best_epoch,epoch,patience,stops", [
+    (0, 1, 2, False), (0, 2, 2, True),  # nothing better yet: the epochs so far count
+    (2, 3, 2, False), (2, 4, 2, True), (2, 9, None, False),
+])
+def test_patience_counts_the_epochs_since_the_best(best_epoch, epoch, patience, stops):
+    from sftlab.train.training import TrainResult, _patience_ran_out
+
+    assert _patience_ran_out(TrainResult(best_epoch=best_epoch), epoch, patience) is stops
+
+
+def test_early_stopping_ends_the_run_patience_epochs_after_the_best_and_restores_its_weights():
+    model, features, collator = _tiny_classifier()
+    scored_with = []
+
+    def predict(m, f):  # the weights each epoch is scored with
+        scored_with.append({k: v.clone() for k, v in m.state_dict().items()})
+        return _no_predictions(m, f)
+
+    config = TrainConfig(epochs=6, batch_size=2, lr=1e-3, patience=2, progress=False, amp=False)
+    result = fit(model, features, features[:2], collator=collator, predict=predict,
+                 score=_scripted([0.5, 0.7, 0.6, 0.4, 0.9]), config=config)
+    assert [h["epoch"] for h in result.history] == [1, 2, 3, 4] and [h["dev_m"] for h in result.history][-1] == 0.4
+    assert result.stopped_early and (result.best_epoch, result.best_score) == (2, 0.7)
+    assert result.steps == 4 * 3  # 5 examples in batches of 2: three steps an epoch
+    assert all(torch.equal(v, scored_with[1][k]) for k, v in model.state_dict().items())
+
+
+def test_a_run_stopped_mid_way_resumes_from_its_checkpoint_to_the_same_result(tmp_path):
+    """Stopped while scoring epoch 3, a re-run goes on from epoch 2's checkpoint and ends as the unbroken run."""
+    values = [0.5, 0.7, 0.6, 0.8]
+
+    def run(folder: str, score: Scorer):
+        model, features, collator = _tiny_classifier()
+        config = TrainConfig(epochs=4, batch_size=2, lr=1e-3, patience=None, progress=False, amp=False,
+                             checkpoint_dir=str(tmp_path / folder))
+        return fit(model, features, features[:2], collator=collator, predict=_no_predictions, score=score,
+                   config=config), model
+
+    unbroken, unbroken_model = run("unbroken", _scripted(values))
+    with pytest.raises(InterruptedError):
+        run("broken", _scripted(values, fail_at=3))
+    (last,) = (tmp_path / "broken").glob("*/last.pt")
+    assert load_checkpoint(last)["epoch"] == 1 and (last.parent / "best.pt").is_file()
+    resumed, resumed_model = run("broken", _scripted(values[2:]))
+    assert resumed.resumed_from_epoch == 1 and len(resumed.history) == 4
+    assert _without_time(resumed.history) == _without_time(unbroken.history)
+    assert (resumed.best_epoch, resumed.steps) == (unbroken.best_epoch, unbroken.steps) == (4, 12)
+    assert all(torch.equal(v, unbroken_model.state_dict()[k]) for k, v in resumed_model.state_dict().items())

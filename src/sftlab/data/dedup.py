@@ -7,6 +7,8 @@
   1 − (1 − s^r)^b (:func:`lsh_probability`), so it misses some pairs below its design point;
   :func:`exact_jaccard_pairs` compares every pair (sparse matrix products), which is feasible
   up to tens of thousands of short texts and is the ground truth to measure LSH against.
+- Groups for splitting: groups (documents, films) merged when their members are near duplicates
+  (:func:`merged_groups`), so that no near-duplicate pair can cross from train to test.
 - Leakage: near duplicates whose two sides sit in different splits.
 """
 
@@ -23,6 +25,8 @@ import scipy.sparse as sparse
 from sftlab.io.words import split_words
 
 _PRIME = (1 << 31) - 1  # Mersenne prime: a·x + b stays below 2^63 in uint64
+#: The Jaccard similarity from which two texts are near duplicates for :func:`merged_groups`.
+NEAR_DUPLICATE = 0.7
 
 
 def dedup_key(text: str) -> str:
@@ -158,6 +162,19 @@ def cluster_ids(count: int, pairs: Iterable[tuple[int, int, float] | tuple[int, 
         if a != b:
             parent[max(a, b)] = min(a, b)
     return [root(i) for i in range(count)]
+
+
+def merged_groups(base: Sequence[str], texts: Sequence[str], keys: Sequence[str] | None = None) -> list[str]:
+    """Merge ``base`` groups whose members are near duplicates (or share a ``key``)."""
+    index = {g: i for i, g in enumerate(dict.fromkeys(base))}
+    links = [(index[base[i]], index[base[j]]) for i, j, _ in near_duplicate_pairs(texts, NEAR_DUPLICATE)]
+    if keys is not None:
+        first: dict[str, int] = {}
+        for position, key in enumerate(keys):
+            links.append((index[base[first.setdefault(key, position)]], index[base[position]]))
+    names = list(index)
+    clusters = cluster_ids(len(names), links)
+    return [names[clusters[index[g]]] for g in base]
 
 
 def cross_split_pairs(splits: dict[str, Sequence[str]], threshold: float = 0.7, **kwargs) -> list[dict]:

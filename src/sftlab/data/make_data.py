@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Sequence
 
 from sftlab.data.datacard import card_block, ner_stats, render_ner, render_text, text_stats, update_card
-from sftlab.data.dedup import cluster_ids, near_duplicate_pairs
+from sftlab.data.dedup import merged_groups
 from sftlab.data.splits import grouped_split
 from sftlab.io.atomic import write_text
 from sftlab.io.brackets import read_brackets
@@ -31,7 +31,6 @@ from sftlab.io.tags import spans_from_iob2
 from sftlab.io.textfile import iter_lines
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
-NEAR_DUPLICATE = 0.7
 SEED = 2024
 
 
@@ -48,19 +47,6 @@ def skeleton(sentence: Sentence) -> str:
             parts.append(re.sub(r"\d", "0", sentence.tokens[i].lower()))
             i += 1
     return " ".join(parts)
-
-
-def merged_groups(base: Sequence[str], texts: Sequence[str], keys: Sequence[str] | None = None) -> list[str]:
-    """Merge ``base`` groups whose members are near duplicates (or share a ``key``)."""
-    index = {g: i for i, g in enumerate(dict.fromkeys(base))}
-    links = [(index[base[i]], index[base[j]]) for i, j, _ in near_duplicate_pairs(texts, NEAR_DUPLICATE)]
-    if keys is not None:
-        first: dict[str, int] = {}
-        for position, key in enumerate(keys):
-            links.append((index[base[first.setdefault(key, position)]], index[base[position]]))
-    names = list(index)
-    clusters = cluster_ids(len(names), links)
-    return [names[clusters[index[g]]] for g in base]
 
 
 def read_ner_sources(folder: Path) -> list[Sentence]:

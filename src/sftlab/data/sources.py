@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
+from sftlab.data.labels import name_labels, raw_label
 from sftlab.io.conll import Sentence, read_conll
 from sftlab.io.errors import ConfigError, DataError
 from sftlab.io.jsonl import check_text_labels, read_records, read_text_labels
@@ -101,7 +102,7 @@ def _first_type(tags: Sequence[str]) -> str:
 def _wnut16_splits() -> dict[str, list[Sentence]]:
     """WNUT-16 split 70/15/15, grouped by near-duplicate tweets (retweets, copies) and stratified by type."""
     from sftlab.data.corpora import wnut16
-    from sftlab.data.make_data import merged_groups
+    from sftlab.data.dedup import merged_groups
     from sftlab.data.splits import grouped_split
 
     sentences = wnut16()
@@ -115,7 +116,7 @@ def _rotten_tomatoes_splits() -> dict[str, list[dict]]:
     film (merged with near duplicates) and stratified by label."""
     from sftlab.data.cleaning import clean_records
     from sftlab.data.corpora import rotten_tomatoes
-    from sftlab.data.make_data import merged_groups
+    from sftlab.data.dedup import merged_groups
     from sftlab.data.splits import grouped_split
 
     records, _ = clean_records(rotten_tomatoes())
@@ -159,72 +160,6 @@ def pick_field(kind: str, given: str | None, columns: Sequence[str], candidates:
     raise ConfigError(parameter, None, f"{where}: {problem}", f"pass {parameter}= to name the {kind} column")
 
 
-def _raw_label(label: object) -> tuple[str, str] | None:
-    """``(kind, spelling)`` of a raw label: ``("number", "1")`` for ``1``, ``"1"`` or ``1.0``, ``("name", "pos")``
-    for ``"pos"``; None for what cannot be a label (empty, null, a list)."""
-    if isinstance(label, bool):
-        return "name", str(label).lower()
-    if isinstance(label, int):
-        return "number", str(label)
-    if isinstance(label, float) and label.is_integer():
-        return "number", str(int(label))
-    if isinstance(label, str) and label.strip():
-        spelling = label.strip()
-        return ("number" if spelling.lstrip("-").isdigit() else "name"), spelling
-    return None
-
-
-def label_mapping(label_names: Sequence[str] | dict | str) -> dict[str, str]:
-    """Raw label (as a string) -> name, from a list (label ``i`` gets the ``i``-th name), a
-    comma-separated string (``"negative,positive"``, handy on a command line) or a mapping
-    (``{0: "negative", 1: "positive"}``; keys are compared as strings, so ``0`` and ``"0"`` agree)."""
-    if isinstance(label_names, str):
-        label_names = [name.strip() for name in label_names.split(",")]
-    pairs = label_names.items() if isinstance(label_names, dict) else enumerate(label_names)
-    mapping = {}
-    for raw, name in pairs:
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError("label_names", label_names, f"the name of label {raw!r} is {name!r}, not a word",
-                              'give one non-empty name per label, e.g. ["negative", "positive"]')
-        mapping[_raw_label(raw)[1] if _raw_label(raw) else str(raw)] = name.strip()
-    if not mapping:
-        raise ConfigError("label_names", label_names, "is empty", 'give one name per label, e.g. ["negative", "positive"]')
-    return mapping
-
-
-def name_labels(records: list[dict], label_names: Sequence[str] | dict | str | None, where: str) -> dict[str, str] | None:
-    """Make every record's ``label`` a string name, in place; return the mapping used (None without ``label_names``).
-
-    Labels must all be numbers (``0``, ``"1"``) or all names (``"pos"``): a mix is a
-    :class:`DataError` naming the first line of each. Numbers stay as their spelling (``"0"``)
-    unless ``label_names`` names them (see :func:`label_mapping`).
-    """
-    first: dict[str, dict] = {}
-    spellings = []
-    for record in records:
-        raw = _raw_label(record["label"])
-        if raw is None:
-            raise DataError(where, record.get("_line"), f"label {record['label']!r} is not a name or a whole number",
-                            "give every record a label such as 'positive' or 1")
-        first.setdefault(raw[0], record)
-        spellings.append(raw[1])
-    if len(first) > 1:
-        found = " and ".join(f"{kind}s (first at line {r.get('_line', '?')}: {r['label']!r})" for kind, r in sorted(first.items()))
-        raise DataError(where, first["name"].get("_line"), f"labels mix {found}",
-                        "write every label the same way: all names, or all numbers with label_names= to name them")
-    mapping = label_mapping(label_names) if label_names is not None else None
-    for record, spelling in zip(records, spellings):
-        if mapping is None:
-            record["label"] = spelling
-            continue
-        if spelling not in mapping:
-            hint = " (-1 marks an unlabelled example, as in GLUE's test splits)" if spelling == "-1" else ""
-            raise DataError(where, record.get("_line"), f"label {record['label']!r} has no name in label_names "
-                            f"(names for: {', '.join(mapping)}){hint}", "add it to label_names, or fix the label")
-        record["label"] = mapping[spelling]
-    return mapping
-
-
 def load_text_classification(dataset: str = "bundled", split: str = "train", *, text_field: str | None = None,
                              label_field: str | None = None, label_names: Sequence[str] | dict | str | None = None,
                              labels: Sequence[str] | None = None, classes: int = 2, verbose: bool = True) -> list[dict]:
@@ -234,9 +169,9 @@ def load_text_classification(dataset: str = "bundled", split: str = "train", *, 
     neutral. For a folder, a file (the training split only) or an ``hf:`` dataset, the text and
     label columns are found by themselves when unambiguous (:data:`TEXT_FIELDS`,
     :data:`LABEL_FIELDS`) or named with ``text_field=`` / ``label_field=``; ``label_names`` names
-    numeric labels (:func:`label_mapping`; a Hub dataset's ``ClassLabel`` names are used by
-    themselves); ``labels`` restricts the allowed names. The chosen columns are copied to
-    ``text`` and ``label``, and (``verbose``) one line says which columns were used.
+    numeric labels (:func:`sftlab.data.labels.label_mapping`; a Hub dataset's ``ClassLabel`` names
+    are used by themselves); ``labels`` restricts the allowed names. The chosen columns are copied
+    to ``text`` and ``label``, and (``verbose``) one line says which columns were used.
     """
     _check_split(split)
     if dataset in ("bundled", "rotten_tomatoes"):
@@ -279,7 +214,7 @@ def load_text_classification(dataset: str = "bundled", split: str = "train", *, 
     if verbose:
         named = ""
         if mapping is not None:
-            used = sorted({_raw_label(raw)[1] for raw in raw_labels}, key=lambda x: int(x) if x.lstrip("-").isdigit() else x)
+            used = sorted({raw_label(raw)[1] for raw in raw_labels}, key=lambda x: int(x) if x.lstrip("-").isdigit() else x)
             shown = ", ".join(f"{raw} → {mapping[raw]}" for raw in used)
             named = f", named by {'its ClassLabel feature' if class_names else 'label_names'} ({shown})"
         print(f"{where}: text column {text!r}, label column {label!r}{named}; "

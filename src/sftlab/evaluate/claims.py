@@ -91,3 +91,20 @@ def expect(holds: Any, claim: str, figures: str = "") -> bool:
 def unmet_claims() -> list[str]:
     """The claims that did not hold in this run (only ever non-empty off the project's defaults)."""
     return list(_unmet)
+
+
+def expect_no_difference(effect: Any, claim: str) -> bool:
+    """Check that a :class:`~sftlab.evaluate.comparison.Comparison` finds no difference; print what that leaves open.
+
+    "No difference detected" is not "equal": the line printed under the check says what the
+    interval still allows, or, when it has zero width, that the two agreed on every example, so the
+    bootstrap had nothing to resample. Returns whether the claim held.
+    """
+    held = expect(effect.within_noise, f"{claim}: no difference in {effect.measure} detected", effect.figures())
+    if effect.low == effect.high:
+        print("    the runs agree on every test review, so the bootstrap has nothing to resample: its zero-width "
+              "interval shows only that they did not differ on these reviews, not that the two settings are equal")
+    else:
+        print(f"    not shown equal: the interval still allows {effect.a} - {effect.b} anywhere from {effect.low:+.3f} "
+              f"to {effect.high:+.3f}; this check can fail only on a difference large enough to clear that noise")
+    return held

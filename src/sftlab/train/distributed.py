@@ -14,20 +14,17 @@ same metrics, and only rank 0 writes ``metrics.json`` and the model.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Sequence
-
-import torch
-import torch.distributed as dist
 
 from sftlab.data.formats import to_sft_record
 from sftlab.data.sources import load_ner, load_text_classification
 from sftlab.data.splits import subsample
 from sftlab.io.atomic import write_json
+from sftlab.train.data_parallel import is_main_process, join_process_group, leave_process_group, world
 from sftlab.train.finetune import evaluate_classifier, evaluate_ner, finetune_classifier, finetune_ner
-from sftlab.train.training import TrainConfig, world
+from sftlab.train.training import TrainConfig
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dataset", default="bundled", help="the task's data (chat: the sentiment records)")
     parser.add_argument("--ner-dataset", default="bundled", help="chat: the NER records")
     parser.add_argument("--model", default=None, help="default: minilm (ner, sentiment), smollm2 (chat)")
-    parser.add_argument("--lora", type=int, default=0, help="chat: LoRA rank on every projection (0: full fine-tuning)")
+    parser.add_argument("--lora", type=int, default=0, help="chat: LoRA rank, all linear layers (0: full fine-tuning)")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-4)
@@ -47,13 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", required=True, help="folder for metrics.json, checkpoints and the model")
     args = parser.parse_args(argv)
 
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not dist.is_initialized():
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-    rank, size = world()
+    join_process_group()
     output = Path(args.output)
     metric = {"ner": "f1", "sentiment": "accuracy", "chat": "score"}[args.task]
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, metric=metric,
-                         progress=rank == 0, checkpoint_dir=str(output / "checkpoints"))
+                         progress=is_main_process(), checkpoint_dir=str(output / "checkpoints"))
     if args.task == "chat":
         train, dev, test, run, headline = _chat(args, config, output)
     else:
@@ -73,19 +68,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             run = finetune_classifier(train, dev, config, labels=labels, model_name=model_name)
             scores, _ = evaluate_classifier(run, test)
             headline = {"test_accuracy": scores["accuracy"], "test_macro_f1": scores["macro_f1"]}
-    if rank == 0:
+    if is_main_process():
         write_json(output / "metrics.json", {
-            "world_size": size, "task": args.task, "train_examples": len(train), **headline,
+            "world_size": world()[1], "task": args.task, "train_examples": len(train), **headline,
             "best_dev": run.result.best_score, "best_epoch": run.result.best_epoch,
             "examples_per_second": round(run.result.examples_per_second, 1),
             "resumed_from_epoch": run.result.resumed_from_epoch,
         })
         run.model.save_pretrained(output / "model")
         run.tokenizer.save_pretrained(output / "model")
-        print(f"rank 0 of {size}: {headline}, wrote {output / 'metrics.json'}", flush=True)
-    if dist.is_initialized():
-        dist.barrier()
-        dist.destroy_process_group()
+        print(f"rank 0 of {world()[1]}: {headline}, wrote {output / 'metrics.json'}", flush=True)
+    leave_process_group()
     return 0
 
 
@@ -93,7 +86,7 @@ def _chat(args, config: TrainConfig, output: Path):
     """Instruction-tune a causal LM on half sentiment, half NER chat records; score the test replies."""
     from sftlab.evaluate.generation import score_replies
     from sftlab.train.causal_lm import load_causal_lm
-    from sftlab.train.instruction_tuning import LLAMA_PROJECTIONS, finetune_causal_lm, reply_texts
+    from sftlab.train.instruction_tuning import finetune_causal_lm, reply_texts
     from sftlab.train.lora import apply_lora
 
     texts = {s: load_text_classification(args.dataset, s, verbose=False) for s in ("train", "dev", "test")}
@@ -107,7 +100,7 @@ def _chat(args, config: TrainConfig, output: Path):
 
     train, dev, test = records("train", args.max_train), records("dev", args.max_eval), records("test", args.max_eval)
     model, tokenizer = load_causal_lm(args.model or "smollm2", cache_dir=output / "cache")
-    prepare = (apply_lora(rank=args.lora, alpha=2 * args.lora, dropout=0.05, target_modules=LLAMA_PROJECTIONS,
+    prepare = (apply_lora(rank=args.lora, alpha=2 * args.lora, dropout=0.05, target_modules="all-linear",
                           task_type="CAUSAL_LM") if args.lora else None)
     run = finetune_causal_lm(model, tokenizer, train, dev, config, labels=labels, prepare=prepare)
     scores = score_replies(test, reply_texts(run.model, tokenizer, test, run.budget), labels)

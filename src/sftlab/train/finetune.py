@@ -21,7 +21,7 @@ from sftlab.train.device import set_seed
 from sftlab.train.encoding import encode_ner, encode_text
 from sftlab.train.inference import pad_words, predict_probabilities, predict_word_tags
 from sftlab.train.models import load_sequence_classifier, load_token_classifier, load_tokenizer
-from sftlab.train.training import TrainConfig, TrainResult, fit
+from sftlab.train.training import Scorer, TrainConfig, TrainResult, fit
 
 
 @dataclass
@@ -36,8 +36,8 @@ class Run:
     max_length: int
 
 
-def ner_scorer(sentences: Sequence[Sentence]):
-    """``score(predictions)`` for :func:`fit`: strict IOB2 entity F1 against ``sentences``."""
+def ner_scorer(sentences: Sequence[Sentence]) -> Scorer:
+    """The :class:`Scorer` of :func:`fit` for NER: strict IOB2 entity scores against ``sentences``, chosen on F1."""
     gold = [s.tags for s in sentences]
 
     def score(predicted: list[list[str]]) -> dict:
@@ -45,8 +45,7 @@ def ner_scorer(sentences: Sequence[Sentence]):
         scores = entity_scores(gold, padded)
         return {k: v for k, v in scores.items() if k != "per_type"}
 
-    score.primary = "f1"
-    return score
+    return Scorer(score, metric="f1")
 
 
 def finetune_ner(train: Sequence[Sentence], dev: Sequence[Sentence], config: TrainConfig, *, model_name: str = "minilm",
@@ -80,8 +79,8 @@ def evaluate_ner(run: Run, sentences: Sequence[Sentence]) -> tuple[dict, list[li
     return entity_scores([s.tags for s in sentences], predicted), predicted
 
 
-def classification_scorer(records: Sequence[dict], labels: Sequence[str]):
-    """``score(probabilities)`` for :func:`fit`: accuracy and macro-F1 against ``records``."""
+def classification_scorer(records: Sequence[dict], labels: Sequence[str]) -> Scorer:
+    """The :class:`Scorer` of :func:`fit` for classification: accuracy and macro-F1, chosen on accuracy."""
     gold = [r["label"] for r in records]
 
     def score(probabilities: list) -> dict:
@@ -89,8 +88,7 @@ def classification_scorer(records: Sequence[dict], labels: Sequence[str]):
         scores = classification_scores(gold, predicted, labels)
         return {"accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"]}
 
-    score.primary = "accuracy"
-    return score
+    return Scorer(score, metric="accuracy")
 
 
 def finetune_classifier(train: Sequence[dict], dev: Sequence[dict], config: TrainConfig, *, labels: Sequence[str],

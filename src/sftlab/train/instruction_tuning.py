@@ -1,7 +1,7 @@
 """Instruction tuning of a causal LM on chat records, through the same loop as the encoders (notebook 07).
 
 Chat records (:func:`sftlab.data.formats.to_sft_record`) are tokenized with the model's chat
-template and labels on the answers only (:func:`sftlab.data.formats.tokenize_chat`); batches are
+template and labels on the answers only (:func:`sftlab.data.chat.tokenize_chat`); batches are
 padded rows or packed rows (:mod:`sftlab.train.batching`); :func:`sftlab.train.training.fit`
 trains with the loss of each step averaged over the answer tokens of the whole step, and selects
 the epoch on the dev replies, generated greedily and scored by strict parsers
@@ -11,23 +11,18 @@ classification without generating: the model's probability of each label word as
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 import numpy as np
 
-from sftlab.data.formats import tokenize_chat
+from sftlab.data.chat import tokenize_chat
 from sftlab.evaluate.comparison import compare
 from sftlab.evaluate.generation import score_of_rows, score_replies, score_rows
 from sftlab.train.batching import make_collator
 from sftlab.train.device import autocast, autocast_dtype
 from sftlab.train.inference import generate_replies
-from sftlab.train.training import TrainConfig, TrainResult, fit
+from sftlab.train.training import Scorer, TrainConfig, TrainResult, fit
 
 #: The linear layers of a Llama-architecture block (SmolLM2 is one): attention and MLP projections,
 #: the layers peft's ``target_modules="all-linear"`` adapts in such a model.
@@ -137,8 +132,8 @@ def finetune_causal_lm(model, tokenizer, train: Sequence[dict], dev: Sequence[di
     def score(replies):
         return score_replies([f["record"] for f in dev_features], replies, labels)
 
-    score.primary = "score"
-    result = fit(model, train_features, dev_features, collator=collator, predict=predict, score=score, config=config)
+    result = fit(model, train_features, dev_features, collator=collator, predict=predict,
+                 score=Scorer(score, metric="score"), config=config)
     return ChatRun(model, tokenizer, result, budget)
 
 
@@ -165,89 +160,3 @@ def compare_loss_targets(new_model: Callable[[], object], tokenizer, train: Sequ
     comparison = compare(rows["assistant"], rows["all"], names=("answers only", "every token"), statistic=score_of_rows,
                          measure="test score", samples=bootstrap_samples, seed=seeds[0])
     return {"scores": scores, "comparison": comparison, "seeds": list(seeds)}
-
-
-def measure_steps(setup: str, *, steps: int = 3, batch_size: int = 8, length: int = 96, timeout: float = 900,
-                  cache_dir: str | None = None) -> dict:
-    """Seconds per optimizer step and memory of ``setup`` (``full`` or ``lora``), each in a fresh process.
-
-    The batch is random tokens of the given shape (time and memory depend on the shape, not on the
-    words); one warm-up step comes first, then ``steps`` timed steps. Memory is measured on
-    ``steps`` more, after (on a CPU) glibc has been told to hand freed memory back
-    (:func:`sftlab.train.memory.hand_back_freed_memory`, which would slow the timed steps):
-    ``in_use_bytes`` between steps (weights and optimizer state; the gradients are freed by
-    ``zero_grad``), and ``peak_bytes``, how far memory rises above that during a step (gradients and
-    activations: the CUDA allocator's peak on a GPU, the resident-set high-water mark on a CPU).
-    Also ``trainable`` parameters and ``device``.
-    """
-    command = [sys.executable, "-m", "sftlab.train.instruction_tuning", "--setup", setup, "--steps", str(steps),
-               "--batch-size", str(batch_size), "--length", str(length)] + (["--cache", cache_dir] if cache_dir else [])
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    if done.returncode != 0:
-        raise RuntimeError(f"measuring {setup!r} failed:\n{done.stderr.strip()[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _measure(setup: str, steps: int, batch_size: int, length: int, cache: str | None) -> dict:
-    import gc
-
-    import torch
-
-    from sftlab.train.causal_lm import load_causal_lm
-    from sftlab.train.device import pick_device
-    from sftlab.train.lora import apply_lora, trainable_parameters
-    from sftlab.train.memory import hand_back_freed_memory, peak_bytes, reset_peak, resident_bytes
-
-    device = pick_device()
-    model, _ = load_causal_lm(cache_dir=cache)
-    if setup == "lora":
-        model = apply_lora(rank=16, alpha=32, dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")(model)
-    elif setup != "full":
-        raise ValueError(f"unknown setup {setup!r}: use 'full' or 'lora'")
-    model.to(device).train()
-    ids = torch.randint(100, 40000, (batch_size, length), generator=torch.Generator().manual_seed(0)).to(device)
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5,
-                                  fused=device.type in ("cpu", "cuda"))
-
-    def step():
-        model(input_ids=ids, labels=ids, use_cache=False).loss.backward()
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-
-    step()  # warm-up: first-call buffers, and the optimizer's state
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    seconds = (time.perf_counter() - started) / steps
-    gc.collect()
-    if device.type != "cuda":
-        hand_back_freed_memory()
-    base = torch.cuda.memory_allocated(device) if device.type == "cuda" else resident_bytes()
-    reset_peak(device)
-    for _ in range(steps):
-        step()
-    trainable, total = trainable_parameters(model)
-    return {"setup": setup, "device": str(device), "seconds_per_step": seconds, "tokens_per_second": batch_size * length / seconds,
-            "peak_bytes": peak_bytes(device) - base, "in_use_bytes": base, "trainable": trainable, "parameters": total}
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m sftlab.train.instruction_tuning --setup full|lora``: one JSON line of step time and memory."""
-    import argparse
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--setup", required=True)
-    parser.add_argument("--steps", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--length", type=int, default=96)
-    parser.add_argument("--cache", default=None)
-    args = parser.parse_args(argv)
-    print(json.dumps(_measure(args.setup, args.steps, args.batch_size, args.length, args.cache)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

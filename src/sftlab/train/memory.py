@@ -1,7 +1,7 @@
 """Measured memory: the GPU allocator's peak, or the process's resident-set high-water mark on a CPU.
 
 A process that has trained before keeps memory its allocator cached, so a fair comparison of two
-setups measures each in a fresh process (see :func:`sftlab.train.instruction_tuning.measure_steps`).
+setups measures each in a fresh process (:func:`sftlab.train.profiling.in_fresh_processes`).
 """
 
 from __future__ import annotations

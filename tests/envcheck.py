@@ -1,4 +1,4 @@
-"""Environment drift: the installed packages against ``requirements.lock``.
+"""Environment drift: the installed packages against ``requirements.lock`` (checked by ``tests/test_envcheck.py``).
 
 Notebook outputs are checked against a run made with the locked versions. A different major
 version of a package the notebooks use (transformers 4 instead of 5, say) changes APIs and

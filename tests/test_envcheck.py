@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from sftlab.run.envcheck import FIX, drift, minor_differences, read_lock
 from tests.conftest import ROOT
+from tests.envcheck import FIX, drift, minor_differences, read_lock
 
 
 def _conda_pins() -> dict[str, str]:
