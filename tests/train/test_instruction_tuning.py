@@ -8,8 +8,7 @@ import pytest
 
 from sftlab.data.formats import to_sft_record
 from sftlab.io.conll import Sentence
-from sftlab.train.instruction_tuning import (LLAMA_PROJECTIONS, answer_budget, encode_chats, finetune_causal_lm,
-                                             label_log_probs)
+from sftlab.train.instruction_tuning import answer_budget, encode_chats, finetune_causal_lm, label_log_probs
 from sftlab.train.lora import apply_lora, trainable_parameters
 from sftlab.train.training import TrainConfig
 
@@ -36,16 +35,19 @@ def test_finetune_causal_lm_runs_and_scores_replies(tiny_llama, packing):
     assert history[1]["train_loss"] < history[0]["train_loss"]
 
 
-@pytest.mark.parametrize("targets", [LLAMA_PROJECTIONS, "all-linear"])
-def test_lora_on_every_projection_trains_a_small_share(tiny_llama, targets):
+#: The linear layers of a Llama-architecture block (SmolLM2 is one): attention and MLP projections.
+LLAMA_PROJECTIONS = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}
+
+
+def test_lora_on_every_projection_trains_a_small_share(tiny_llama):
     model, _ = tiny_llama
-    adapted = apply_lora(rank=4, alpha=8, dropout=0.0, target_modules=targets, task_type="CAUSAL_LM")(
+    adapted = apply_lora(rank=4, alpha=8, dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")(
         copy.deepcopy(model))
     trainable, total = trainable_parameters(adapted)
     names = [n for n, p in adapted.named_parameters() if p.requires_grad]
     assert 0 < trainable < total / 10 and all("lora_" in n for n in names)
     # "all-linear" finds the seven projections of a Llama block by itself (and leaves the output layer alone)
-    assert {n.split(".")[-4] for n in names if n.endswith("lora_A.default.weight")} == set(LLAMA_PROJECTIONS)
+    assert {n.split(".")[-4] for n in names if n.endswith("lora_A.default.weight")} == LLAMA_PROJECTIONS
 
 
 def test_label_log_probs_are_the_models_own_log_likelihood_of_each_label(tiny_llama):

@@ -24,10 +24,6 @@ from sftlab.train.device import autocast, autocast_dtype
 from sftlab.train.inference import generate_replies
 from sftlab.train.training import Scorer, TrainConfig, TrainResult, fit
 
-#: The linear layers of a Llama-architecture block (SmolLM2 is one): attention and MLP projections,
-#: the layers peft's ``target_modules="all-linear"`` adapts in such a model.
-LLAMA_PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-
 
 def encode_chats(records: Sequence[dict], tokenizer, *, train_on: str = "assistant", max_length: int = 256) -> list[dict]:
     """One feature per record: ``input_ids``, ``attention_mask``, ``labels``, and the record itself (for scoring)."""
