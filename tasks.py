@@ -2,7 +2,9 @@
 """sftlab's task runner: needs only Python 3.10+; creates and updates ``.venv`` by itself.
 
     python3 tasks.py run [--profile smoke|cpu|full] [--only 05] [--fresh]   # the main job
-    python3 tasks.py test                                                   # everything CI checks
+    python3 tasks.py test [--profile cpu]                                   # everything CI checks (CI: smoke)
+    python3 tasks.py test --fast                                            # lint and the fast unit tests (edit loop)
+    python3 tasks.py lint                                                   # ruff over code, tests and notebooks
     python3 tasks.py refresh [--only 05]                                    # re-execute notebooks in place (smoke)
     python3 tasks.py site                                                   # HTML site from build/
     python3 tasks.py bench                                                  # fine-tuning benchmark
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCKS = [ROOT / "requirements.lock", ROOT / "requirements-nodeps.lock", ROOT / "pyproject.toml"]
 STAMP_NAME = "sftlab-installed.sha256"
+LINTED = ["src", "tests", "benchmarks", "tasks.py", "notebooks"]  # what ruff checks ([tool.ruff] in pyproject.toml)
 
 
 def say(message: str) -> None:
@@ -82,7 +85,8 @@ def ensure_env() -> Path:
     sh(*pip, "--no-deps", "-e", ".")
     site = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True,
                           text=True, check=True).stdout.strip()
-    sh(py, "-m", "compileall", "-qq", "-j", "0", site, ROOT / "src", check=False)  # a package's stray py2 file is no error
+    # check=False: a package's stray py2 file is no error
+    sh(py, "-m", "compileall", "-qq", "-j", "0", site, ROOT / "src", check=False)
     sh(py, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3", "--display-name", "Python 3 (sftlab)")
     stamp.write_text(lock_digest() + "\n")
     say(f"environment ready in {time.perf_counter() - started:.0f} s")
@@ -94,9 +98,30 @@ def task_setup(args: list[str]) -> int:
     return 0
 
 
+def task_lint(args: list[str]) -> int:
+    """ruff (the version pinned in requirements.lock) over the code, the tests and the notebooks: the checks,
+    then whether the files are formatted as ``ruff format`` writes them."""
+    py = ensure_env()
+    checked = sh(py, "-m", "ruff", "check", *LINTED, *args, check=False)
+    formatted = sh(py, "-m", "ruff", "format", "--check", *LINTED, check=False)
+    return checked or formatted
+
+
+def write_pip_freeze(py: Path, build: Path) -> str:
+    """The installed packages, as ``build/pip-freeze.txt`` (what a bug report attaches)."""
+    freeze = subprocess.run([py, "-m", "pip", "freeze", "--disable-pip-version-check"], capture_output=True,
+                            text=True, cwd=ROOT).stdout
+    build.mkdir(parents=True, exist_ok=True)
+    (build / "pip-freeze.txt").write_text(freeze)
+    return freeze
+
+
 def task_run(args: list[str]) -> int:
     py = ensure_env()
-    return sh(py, "-m", "sftlab", "run", *args, check=False)
+    code = sh(py, "-m", "sftlab", "run", *args, check=False)
+    build = Path(args[args.index("--build") + 1]) if "--build" in args[:-1] else ROOT / "build"
+    write_pip_freeze(py, build if build.is_absolute() else ROOT / build)  # after the run: --fresh empties build/
+    return code
 
 
 def task_site(args: list[str]) -> int:
@@ -130,7 +155,8 @@ def task_gpu_check(args: list[str]) -> int:
     if not wheels:
         say("no bundle in .carry/gpu: run `python3 tasks.py gpu-check --prepare` on the CPU machine first")
         return 2
-    sh(sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps", "--no-compile", "--target", site, *wheels)
+    sh(sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps", "--no-compile", "--target", site,
+       *wheels)
     paths = os.pathsep.join([str(ROOT / "src"), str(site)])
     return sh(sys.executable, "-m", "sftlab.run.gpu_check", *args, env={**env, "PYTHONPATH": paths}, check=False)
 
@@ -167,51 +193,97 @@ def task_refresh(args: list[str]) -> int:
                                                          "PYTHONHASHSEED": "0"}, check=False)
 
 
+def options_of_test(args: list[str]) -> tuple[str, bool, list[str]]:
+    """``--profile P`` and ``--fast`` taken out of ``args``; what is left goes to the unit tests' pytest."""
+    rest, profile, fast = list(args), "smoke", False
+    if "--fast" in rest:
+        rest.remove("--fast")
+        fast = True
+    for i, arg in enumerate(rest):
+        if arg == "--profile" or arg.startswith("--profile="):
+            profile = arg.split("=", 1)[1] if "=" in arg else (rest[i + 1] if i + 1 < len(rest) else "")
+            del rest[i:i + (1 if "=" in arg else 2)]
+            break
+    if profile not in ("smoke", "cpu"):
+        raise SystemExit(f"tasks.py test: --profile must be smoke (CI) or cpu, not {profile!r}")
+    return profile, fast, rest
+
+
+def steps_of_test(py: Path, build: Path, profile: str = "smoke", fast: bool = False,
+               pytest_args: list[str] | None = None) -> list[tuple[str, list, dict]]:
+    """The steps of ``tasks.py test``: (title, command, extra environment)."""
+    unit_marks = "not after_run and not slow" if fast else "not after_run"
+    steps = [
+        ("lint", [py, "-m", "ruff", "check", *LINTED], {}),
+        ("unit tests" + (" (fast: not slow)" if fast else ""),
+         [py, "-m", "pytest", "-n", "2", "tests", "-m", unit_marks, *(pytest_args or [])],
+         {"OMP_NUM_THREADS": "1"}),  # one test per core, one thread each: 2/3 of the serial time
+    ]
+    if fast:
+        return steps
+    if profile == "smoke":
+        steps += [
+            ("notebooks: one smoke run, checked by nbval",
+             [py, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
+              "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--nbval-cell-timeout", "900",
+              "--junitxml", build / "nbval.xml", "notebooks"], {"SFTLAB_BUILD_DIR": str(build)}),
+            ("report of that run", [py, "-m", "sftlab", "report", "--junit", build / "nbval.xml"], {}),
+        ]
+    else:
+        # The stored outputs nbval compares are the smoke profile's: here the main job executes every notebook
+        # with papermill in this profile; each notebook's own checks (asserts, expect) still fail it, and the
+        # main job writes the report itself.
+        steps.append((f"notebooks: one {profile} run (the main job, no comparison with the stored smoke outputs)",
+                      [py, "-m", "sftlab", "run", "--profile", profile, "--build", build, "--no-progress"], {}))
+    after_run = [py, "-m", "pytest", "tests", "-m", "after_run"]
+    if profile != "smoke":  # these two hold the run to the smoke profile and its reference figures
+        after_run += ["-k", "not reproduces_the_reference_figures and not lists_every_notebook_as_ok"]
+    steps += [
+        ("site", [py, "-m", "sftlab", "site"], {}),
+        ("GPU check, dry run", [py, "-m", "sftlab.run.gpu_check", "--dry-run", "--output", build / "gpu-dry-run"], {}),
+        ("checks of the run's outputs", after_run, {"SFTLAB_TEST_PROFILE": profile}),
+    ]
+    return steps
+
+
 def task_test(args: list[str]) -> int:
-    """Unit tests; one smoke run of every notebook under nbval; its report; the site; checks of the outputs.
+    """Lint; unit tests; one smoke run of every notebook under nbval; its report; the site; checks of the outputs.
 
     The notebooks execute once: nbval runs each one (comparing the cells tagged
     ``nbval-check-output`` with their stored outputs) while the notebooks record their figures into
     ``build/``, and the report is made from that run. The figures are then compared with
     ``tests/reference/smoke_metrics.json``, the run that produced the stored outputs.
+
+    ``--fast``: only the lint and the unit tests not marked ``slow`` (the edit loop; CI runs everything).
+    ``--profile cpu``: the same steps with the notebooks executed by the main job in the cpu profile.
     """
+    profile, fast, pytest_args = options_of_test(args)
     py = ensure_env()
-    ensure_browser()
     build = ROOT / "build"
     env = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONHASHSEED": "0"}
-    steps = [
-        ("unit tests", [py, "-m", "pytest", "-n", "2", "tests", "-m", "not after_run", *args],
-         {"OMP_NUM_THREADS": "1"}),  # one test per core, one thread each: 2/3 of the serial time
-        ("notebooks: one smoke run, checked by nbval",
-         [py, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
-          "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--nbval-cell-timeout", "900",
-          "--junitxml", build / "nbval.xml", "notebooks"], {"SFTLAB_BUILD_DIR": str(build)}),
-        ("report of that run", [py, "-m", "sftlab", "report", "--junit", build / "nbval.xml"], {}),
-        ("site", [py, "-m", "sftlab", "site"], {}),
-        ("GPU check, dry run", [py, "-m", "sftlab.run.gpu_check", "--dry-run", "--output", build / "gpu-dry-run"], {}),
-        ("checks of the run's outputs", [py, "-m", "pytest", "tests", "-m", "after_run"], {}),
-    ]
-    build.mkdir(exist_ok=True)
-    for stale in build.iterdir():  # a fresh run: no checkpoint or figure of an earlier run is reused
-        if stale.name != "cache":  # the dequantized language model: the same bytes every time
-            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    steps = steps_of_test(py, build, profile, fast, pytest_args)
+    if not fast:
+        ensure_browser()
+        build.mkdir(exist_ok=True)
+        for stale in build.iterdir():  # a fresh run: no checkpoint or figure of an earlier run is reused
+            if stale.name != "cache":  # the dequantized language model and the main job's recorded times
+                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     failed = []
+    begun = time.perf_counter()
     for title, command, extra in steps:
         if title == "site":
-            freeze = subprocess.run([py, "-m", "pip", "freeze", "--disable-pip-version-check"], capture_output=True,
-                                    text=True, cwd=ROOT)
-            (build / "pip-freeze.txt").write_text(freeze.stdout)
-            say("pip freeze (also in build/pip-freeze.txt):\n" + freeze.stdout)
+            say("pip freeze (also in build/pip-freeze.txt):\n" + write_pip_freeze(py, build))
         say(f"=== {title}")
         started = time.perf_counter()
         code = sh(*command, env={**env, **extra}, check=False)
         say(f"=== {title}: {'ok' if code == 0 else f'FAILED ({code})'} in {time.perf_counter() - started:.0f} s")
         if code != 0:
             failed.append(title)
+    took = f"in {time.perf_counter() - begun:.0f} s"
     if failed:
-        say("failed: " + ", ".join(failed))
+        say(f"failed: {', '.join(failed)} ({took})")
         return 1
-    say("all steps passed")
+    say(f"all steps passed {took}")
     return 0
 
 
@@ -223,10 +295,11 @@ def task_lock(args: list[str]) -> int:
     spy = scratch / "bin" / "python"
     sh(spy, "-m", "pip", "install", "-q", "-r", "requirements.in")
     frozen = subprocess.run([spy, "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
-    lines = sorted((l.split("+")[0] if l.startswith("torch==") else l for l in frozen.splitlines()
-                    if l and not l.startswith(("#", "-e ")) and " @ " not in l), key=str.lower)
+    lines = sorted((line.split("+")[0] if line.startswith("torch==") else line for line in frozen.splitlines()
+                    if line and not line.startswith(("#", "-e ")) and " @ " not in line), key=str.lower)
     header = ("# Exact versions of the sftlab environment (pip freeze), installed by tasks.py.\n"
-              "# torch is pinned to the CPU wheel's version; never leave it unpinned (a free choice downloads a CUDA build).\n")
+              "# torch is pinned to the CPU wheel's version; never leave it unpinned "
+              "(a free choice downloads a CUDA build).\n")
     (ROOT / "requirements.lock").write_text(header + "\n".join(lines) + "\n")
     conda = ["# Conda environment for sftlab: the same pinned packages as requirements.lock (a test checks).",
              "#   conda env create -f environment.yml && conda activate sftlab",
@@ -237,8 +310,9 @@ def task_lock(args: list[str]) -> int:
     return 0
 
 
-TASKS = {"setup": task_setup, "run": task_run, "test": task_test, "refresh": task_refresh, "site": task_site,
-         "bench": task_bench, "bench-lm": task_bench_lm, "gpu-check": task_gpu_check, "lab": task_lab, "lock": task_lock, "release": task_release}
+TASKS = {"setup": task_setup, "run": task_run, "test": task_test, "lint": task_lint, "refresh": task_refresh,
+         "site": task_site, "bench": task_bench, "bench-lm": task_bench_lm, "gpu-check": task_gpu_check,
+         "lab": task_lab, "lock": task_lock, "release": task_release}
 
 
 def main() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -29,3 +30,17 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def _smollm2_tokenizer_once():
+    """SmolLM2's tokenizer, read from its GGUF once per test process (the read takes 4 to 8 s)."""
+    from sftlab.train.causal_lm import load_causal_lm_tokenizer
+
+    return load_causal_lm_tokenizer()
+
+
+@pytest.fixture(scope="module")
+def smollm2_tokenizer(_smollm2_tokenizer_once):
+    """A module's own copy of SmolLM2's tokenizer (a test may change its padding side), without re-reading the GGUF."""
+    return copy.deepcopy(_smollm2_tokenizer_once)

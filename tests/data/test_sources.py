@@ -18,17 +18,26 @@ def hub_style_folders(tmp_path):
     from datasets import ClassLabel, Dataset, Features, Sequence, Value
 
     ner = tmp_path / "conll_like"
-    features = Features({"tokens": Sequence(Value("string")),
-                         "ner_tags": Sequence(ClassLabel(names=["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]))})
-    for split, rows in {"train": [(["Ada", "Lovelace", "left"], [1, 2, 0])], "validation": [(["in", "Paris"], [0, 3])]}.items():
+    features = Features(
+        {
+            "tokens": Sequence(Value("string")),
+            "ner_tags": Sequence(ClassLabel(names=["O", "B-PER", "I-PER", "B-LOC", "I-LOC"])),
+        }
+    )
+    for split, rows in {
+        "train": [(["Ada", "Lovelace", "left"], [1, 2, 0])],
+        "validation": [(["in", "Paris"], [0, 3])],
+    }.items():
         (ner / "data").mkdir(parents=True, exist_ok=True)
-        Dataset.from_dict({"tokens": [r[0] for r in rows], "ner_tags": [r[1] for r in rows]}, features=features) \
-            .to_parquet(str(ner / "data" / f"{split}-00000-of-00001.parquet"))
+        Dataset.from_dict(
+            {"tokens": [r[0] for r in rows], "ner_tags": [r[1] for r in rows]}, features=features
+        ).to_parquet(str(ner / "data" / f"{split}-00000-of-00001.parquet"))
     text = tmp_path / "reviews_like"
     (text / "data").mkdir(parents=True)
-    Dataset.from_dict({"text": ["good", "bad"], "label": [1, 0]},
-                      features=Features({"text": Value("string"), "label": ClassLabel(names=["neg", "pos"])})) \
-        .to_parquet(str(text / "data" / "train-00000-of-00001.parquet"))
+    Dataset.from_dict(
+        {"text": ["good", "bad"], "label": [1, 0]},
+        features=Features({"text": Value("string"), "label": ClassLabel(names=["neg", "pos"])}),
+    ).to_parquet(str(text / "data" / "train-00000-of-00001.parquet"))
     return ner, text
 
 
@@ -90,7 +99,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def splits(dataset: str, **kwargs) -> dict[str, list[dict]]:
-    return {split: load_text_classification(dataset, split, verbose=False, **kwargs) for split in ("train", "dev", "test")}
+    return {
+        split: load_text_classification(dataset, split, verbose=False, **kwargs) for split in ("train", "dev", "test")
+    }
 
 
 def test_glue_tsv_columns_are_found_and_numbers_named(capsys):
@@ -101,7 +112,10 @@ def test_glue_tsv_columns_are_found_and_numbers_named(capsys):
     assert first["label"] == "positive" and loaded["train"][1]["label"] == "negative"
     load_text_classification(str(FIXTURES / "glue_tsv"), "dev", label_names=["negative", "positive"])
     line = capsys.readouterr().out
-    assert "dev.tsv: text column 'sentence', label column 'label', named by label_names (0 → negative, 1 → positive)" in line
+    assert (
+        "dev.tsv: text column 'sentence', label column 'label', named by label_names (0 → negative, 1 → positive)"
+        in line
+    )
     assert "2 records, labels ['negative', 'positive']" in line
 
 
@@ -109,11 +123,25 @@ def test_glue_tsv_without_names_keeps_the_spelling():
     assert {r["label"] for r in splits(str(FIXTURES / "glue_tsv"))["train"]} == {"0", "1"}
 
 
-@pytest.mark.parametrize("names", [["negative", "positive"], "negative, positive", {0: "negative", 1: "positive"},
-                                   {"0": "negative", "1": "positive"}], ids=["list", "comma string", "int keys", "str keys"])
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["negative", "positive"],
+        "negative, positive",
+        {0: "negative", 1: "positive"},
+        {"0": "negative", "1": "positive"},
+    ],
+    ids=["list", "comma string", "int keys", "str keys"],
+)
 def test_every_form_of_label_names_gives_the_same_labels(names):
-    assert [r["label"] for r in splits(str(FIXTURES / "glue_tsv"), label_names=names)["train"]] == \
-        ["positive", "negative", "positive", "negative", "negative", "positive"]
+    assert [r["label"] for r in splits(str(FIXTURES / "glue_tsv"), label_names=names)["train"]] == [
+        "positive",
+        "negative",
+        "positive",
+        "negative",
+        "negative",
+        "positive",
+    ]
 
 
 def test_csv_with_quotes_commas_and_a_line_break():
@@ -122,24 +150,36 @@ def test_csv_with_quotes_commas_and_a_line_break():
     train = loaded["train"]
     assert train[1]["text"] == 'Stopped charging after two days. Support said "turn it off and on", twice.'
     assert train[3]["text"] == 'Quiet, small and "just works".\nWould buy again.' and train[3]["_line"] == 5
-    assert train[0]["title"] == "Great, really" and [r["label"] for r in train] == ["positive", "negative", "negative", "positive"]
+    assert train[0]["title"] == "Great, really" and [r["label"] for r in train] == [
+        "positive",
+        "negative",
+        "negative",
+        "positive",
+    ]
 
 
 def test_csv_columns_with_other_names_need_naming():
-    with pytest.raises(ConfigError, match=r"text_field=None: .*train.csv: no column is called 'text' or 'sentence' or "
-                                          r"'review' or 'content' \(columns: id, title, body, verdict\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"text_field=None: .*train.csv: no column is called 'text' or 'sentence' or "
+        r"'review' or 'content' \(columns: id, title, body, verdict\)",
+    ):
         load_text_classification(str(FIXTURES / "reviews_csv"), "train", label_field="verdict")
 
 
 def test_hub_like_folder_uses_its_classlabel_names(capsys):
     loaded = splits(f"hf:{FIXTURES / 'hub_reviews'}")
     assert {s: len(r) for s, r in loaded.items()} == {"train": 4, "dev": 2, "test": 3}
-    assert [(r["text"], r["label"]) for r in loaded["test"]] == [("A small gem.", "pos"), ("Too long by half.", "neg"),
-                                                                 ("Nothing works here.", "neg")]
+    assert [(r["text"], r["label"]) for r in loaded["test"]] == [
+        ("A small gem.", "pos"),
+        ("Too long by half.", "neg"),
+        ("Nothing works here.", "neg"),
+    ]
     load_text_classification(f"hf:{FIXTURES / 'hub_reviews'}", "train")
     assert "named by its ClassLabel feature (0 → neg, 1 → pos); 4 records" in capsys.readouterr().out
-    renamed = load_text_classification(f"hf:{FIXTURES / 'hub_reviews'}", "train", label_names=["negative", "positive"],
-                                       verbose=False)
+    renamed = load_text_classification(
+        f"hf:{FIXTURES / 'hub_reviews'}", "train", label_names=["negative", "positive"], verbose=False
+    )
     assert [r["label"] for r in renamed] == ["positive", "negative", "positive", "negative"]
 
 
@@ -153,7 +193,9 @@ def test_conll2003_four_columns_and_docstart():
 
 def test_unknown_column_names_the_columns(tmp_path):
     (tmp_path / "train.tsv").write_text("sentence\tlabel\nfine\t1\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"label_field='stars': is not a column of .*train.tsv \(columns: sentence, label\)"):
+    with pytest.raises(
+        ConfigError, match=r"label_field='stars': is not a column of .*train.tsv \(columns: sentence, label\)"
+    ):
         load_text_classification(str(tmp_path), "train", label_field="stars")
 
 
@@ -171,10 +213,13 @@ def test_label_outside_the_names_points_at_its_line(tmp_path):
     assert info.value.line == 3 and "label '2' has no name in label_names (names for: 0, 1)" in str(info.value)
 
 
-@pytest.mark.parametrize("content,line", [
-    ('{"text": "a", "label": 1}\n{"text": "b", "label": "positive"}\n', 2),
-    ('{"text": "a", "label": "positive"}\n{"text": "b", "label": 0}\n', 1),
-])
+@pytest.mark.parametrize(
+    "content,line",
+    [
+        ('{"text": "a", "label": 1}\n{"text": "b", "label": "positive"}\n', 2),
+        ('{"text": "a", "label": "positive"}\n{"text": "b", "label": 0}\n', 1),
+    ],
+)
 def test_labels_that_mix_numbers_and_names_are_an_error(tmp_path, content, line):
     (tmp_path / "train.jsonl").write_text(content, encoding="utf-8")
     with pytest.raises(DataError) as info:
@@ -184,8 +229,9 @@ def test_labels_that_mix_numbers_and_names_are_an_error(tmp_path, content, line)
 
 
 def test_the_same_number_written_two_ways_is_one_label(tmp_path):
-    (tmp_path / "train.jsonl").write_text('{"text": "a", "label": 1}\n{"text": "b", "label": "1"}\n'
-                                          '{"text": "c", "label": 0.0}\n', encoding="utf-8")
+    (tmp_path / "train.jsonl").write_text(
+        '{"text": "a", "label": 1}\n{"text": "b", "label": "1"}\n{"text": "c", "label": 0.0}\n', encoding="utf-8"
+    )
     assert [r["label"] for r in load_text_classification(str(tmp_path), "train", verbose=False)] == ["1", "1", "0"]
 
 
@@ -201,9 +247,10 @@ def test_unlabelled_rows_of_a_hub_split_get_a_hint(tmp_path):
 
     folder = tmp_path / "glue_like" / "data"
     folder.mkdir(parents=True)
-    Dataset.from_dict({"sentence": ["hidden"], "label": [-1]},
-                      features=Features({"sentence": Value("string"), "label": Value("int64")})) \
-        .to_parquet(str(folder / "test-00000-of-00001.parquet"))
+    Dataset.from_dict(
+        {"sentence": ["hidden"], "label": [-1]},
+        features=Features({"sentence": Value("string"), "label": Value("int64")}),
+    ).to_parquet(str(folder / "test-00000-of-00001.parquet"))
     with pytest.raises(DataError, match="-1 marks an unlabelled example"):
         load_text_classification(f"hf:{folder.parent}", "test", label_names=["negative", "positive"])
 
@@ -221,4 +268,3 @@ def test_a_single_file_is_the_training_split_only(tmp_path):
 def test_field_parameters_do_not_apply_to_the_packaged_data(parameter):
     with pytest.raises(ConfigError, match=f"{parameter}=.*describes your own data, but dataset='bundled'"):
         load_text_classification("bundled", "train", **{parameter: "x"})
-

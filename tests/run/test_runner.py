@@ -72,3 +72,13 @@ def test_notebook_order_puts_solutions_last(tmp_path):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("{}")
     assert [runner.notebook_name(p) for p in runner.find_notebooks(tmp_path)] == ["01_a", "02_b", "solutions/01_a"]
+
+
+def test_with_passes_a_switch_to_every_notebook_and_rejects_unknown_ones(notebooks, tmp_path, monkeypatch, capsys):
+    passed = []
+    monkeypatch.setattr(runner, "execute", lambda notebook, output, parameters, progress: passed.append(parameters))
+    assert runner.main(["--profile", "cpu", "--only", "01,03", "--with", "extras", "--notebooks", str(notebooks),
+                        "--build", str(tmp_path / "b"), "--no-progress"]) == 0
+    assert [p["extras"] for p in passed] == [True, True] and all(p["profile"] == "cpu" for p in passed)
+    assert runner.main(["--with", "ablation", "--notebooks", str(notebooks), "--build", str(tmp_path / "b")]) == 2
+    assert "known: extras" in capsys.readouterr().err

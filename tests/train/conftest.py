@@ -33,13 +33,11 @@ def tiny():
 
 
 @pytest.fixture(scope="module")
-def tiny_llama():
+def tiny_llama(smollm2_tokenizer):
     """A randomly initialised Llama-architecture model (SmolLM2's family) with SmolLM2's embedded tokenizer."""
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    from sftlab.train.causal_lm import load_causal_lm_tokenizer
-
-    tokenizer = load_causal_lm_tokenizer()
+    tokenizer = smollm2_tokenizer
     torch.manual_seed(0)
     config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                          num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,

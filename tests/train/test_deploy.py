@@ -34,6 +34,8 @@ def test_int8_size_breakdown_predicts_the_measured_ratio(tiny):
     model, _ = tiny
     parts = deploy.int8_size_breakdown(model)
     assert parts["linear_weights"] + parts["embeddings"] + parts["other"] == parts["total"]
-    assert parts["embeddings"] == sum(p.numel() * 4 for n, p in model.named_parameters() if "embeddings." in n and "LayerNorm" not in n)
+    assert parts["embeddings"] == sum(
+        p.numel() * 4 for n, p in model.named_parameters() if "embeddings." in n and "LayerNorm" not in n
+    )
     measured = deploy.state_dict_bytes(deploy.quantize_dynamic_int8(model)) / deploy.state_dict_bytes(model)
     assert abs(measured - parts["predicted_ratio"]) < 0.03

@@ -38,7 +38,7 @@ def test_handing_back_freed_memory_makes_the_resident_set_follow_the_tensors():
     assert handed["handed"] is True
     assert handed["grew"] > 180 * mib and handed["peak"] > 180 * mib, handed
     assert handed["freed"] > 80 * mib, handed  # half of the 200 MiB, returned to the system
-    assert kept["freed"] < 20 * mib, kept      # glibc's default keeps the holes: why measure_steps hands back
+    assert kept["freed"] < 20 * mib, kept  # glibc's default keeps the holes: why measure_steps hands back
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="VmHWM is Linux's")

@@ -4,6 +4,10 @@
 ``solutions/`` notebooks) into ``build/notebooks/``, gathers the figures each recorded, and
 writes ``build/metrics.json`` and ``build/report.md``. A failing notebook does not stop the
 others; the report names it with its cell and error, and the exit status is non-zero.
+
+Before each notebook it prints where it is: ``[3/18] 03_data_formats — elapsed 04:10, about 12:30
+left``, the estimate from the times the same profile's earlier runs recorded in
+``build/cache/timings-<profile>.json`` (``no estimate yet`` on a first run).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Sequence
 from sftlab.io.atomic import write_json
 from sftlab.io.errors import ConfigError
 from sftlab.run.profiles import check_profile, default_profile
+from sftlab.run.progress import clock, estimate_left, history_path, progress_line, read_history
 from sftlab.run.report import gather, write_report
 
 
@@ -70,9 +75,20 @@ def execute(notebook: Path, output: Path, parameters: dict, progress: bool) -> N
             os.replace(partial, output)
 
 
+#: What ``--with NAME`` switches on: each is a notebook parameter set to True (a notebook without it ignores it).
+SWITCHES = {"extras": "the runs that take long on a CPU and that the smoke and cpu profiles skip (each notebook's top "
+                      "names its own); the full profile runs them anyway"}
+
+
 def run(profile: str | None = None, only: Sequence[str] | None = None, notebooks_dir: str | Path = "notebooks",
-        build: str | Path = "build", fresh: bool = False, progress: bool = True) -> int:
-    """Execute the notebooks and write the report; return the number of failed notebooks."""
+        build: str | Path = "build", fresh: bool = False, progress: bool = True, switches: Sequence[str] = ()) -> int:
+    """Execute the notebooks and write the report; return the number of failed notebooks.
+
+    ``switches``: names of :data:`SWITCHES`, passed to every notebook as parameters set to True.
+    """
+    unknown = sorted(set(switches) - set(SWITCHES))
+    if unknown:
+        raise ConfigError("--with", ",".join(unknown), "is not a switch", f"known: {', '.join(SWITCHES)}")
     if profile:
         profile, reason = check_profile(profile), "chosen"
     else:
@@ -80,16 +96,20 @@ def run(profile: str | None = None, only: Sequence[str] | None = None, notebooks
         reason = "default: a GPU is present" if profile == "full" else "default: no GPU found"
     notebooks_dir, build = Path(notebooks_dir).resolve(), Path(build).resolve()
     notebooks = select(find_notebooks(notebooks_dir), only)
+    names = [notebook_name(nb) for nb in notebooks]
+    history = read_history(history_path(build, profile))
     if fresh and build.exists():
         shutil.rmtree(build)
     build.mkdir(parents=True, exist_ok=True)
     print(f"sftlab run: profile '{profile}' ({reason}); {len(notebooks)} notebook(s); output in {build}", flush=True)
     results = []
-    for index, notebook in enumerate(notebooks, 1):
-        name = notebook_name(notebook)
+    run_started = time.perf_counter()
+    for index, (notebook, name) in enumerate(zip(notebooks, names, strict=True), 1):
         (build / "metrics" / f"{name}.json").unlink(missing_ok=True)
-        parameters = {"profile": profile, "build_dir": os.path.relpath(build, notebook.parent)}
-        print(f"[{index}/{len(notebooks)}] {name} ...", flush=True)
+        parameters = {"profile": profile, "build_dir": os.path.relpath(build, notebook.parent),
+                      **{name: True for name in switches}}
+        print(progress_line(index, len(notebooks), name, time.perf_counter() - run_started,
+                            estimate_left(names[index - 1:], history)), flush=True)
         started = time.perf_counter()
         try:
             execute(notebook, build / "notebooks" / f"{name}.ipynb", parameters, progress)
@@ -97,34 +117,44 @@ def run(profile: str | None = None, only: Sequence[str] | None = None, notebooks
         except Exception as exc:  # any failure of one notebook is reported, then the next one runs
             status, error = "failed", _error_text(exc)
         seconds = time.perf_counter() - started
-        print(f"[{index}/{len(notebooks)}] {name}: {status} in {seconds:.1f} s" + (f"\n    {error}" if error else ""), flush=True)
+        print(f"[{index}/{len(notebooks)}] {name}: {status} in {seconds:.1f} s" + (f"\n    {error}" if error else ""),
+              flush=True)
         results.append({"notebook": name, "status": status, "seconds": seconds, "error": error})
+        if status == "ok":  # a failed notebook stopped early: its time would shrink the next estimate
+            history[name] = round(seconds, 1)
+            write_json(history_path(build, profile), history)
     figures = gather(build, [r["notebook"] for r in results])
     for r in results:
         r["figures"] = figures[r["notebook"]]
     write_json(build / "timings.json", {r["notebook"]: round(r["seconds"], 1) for r in results})
     report = write_report(build, profile, results)
     failed = sum(r["status"] != "ok" for r in results)
-    print(f"report: {report}  ({len(results) - failed} ok, {failed} failed)", flush=True)
+    took = clock(time.perf_counter() - run_started)
+    print(f"report: {report}  ({len(results) - failed} ok, {failed} failed) in {took}", flush=True)
     return failed
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry: ``python -m sftlab run [--profile P] [--only 01,05] [--fresh]``."""
+    """Command-line entry: ``python -m sftlab run [--profile P] [--only 01,05] [--fresh] [--with extras]``."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="sftlab run", description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=("smoke", "cpu", "full"),
-                        help="smoke (CI, minutes), cpu (~15 min on 2 cores) or full (GPU); default: full on a GPU, else cpu")
+                        help="smoke (CI, minutes), cpu (~15 min on 2 cores) or full (GPU); "
+                             "default: full on a GPU, else cpu")
     parser.add_argument("--only", help="comma-separated notebook prefixes, e.g. 01 or 05,07")
     parser.add_argument("--notebooks", default="notebooks", help="folder of the notebooks (default: notebooks)")
     parser.add_argument("--build", default="build", help="output folder (default: build)")
-    parser.add_argument("--fresh", action="store_true", help="delete the build folder first (no resuming from checkpoints)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="delete the build folder first (no resuming from checkpoints)")
     parser.add_argument("--no-progress", action="store_true", help="hide papermill's per-cell progress bar")
+    parser.add_argument("--with", dest="switches", action="append", default=[], metavar="NAME",
+                        help="switch on what the profile skips: " + "; ".join(f"{k}: {v}" for k, v in SWITCHES.items()))
     args = parser.parse_args(argv)
     only = [key.strip() for key in args.only.split(",") if key.strip()] if args.only else None
     try:
-        failed = run(args.profile, only, args.notebooks, args.build, args.fresh, progress=not args.no_progress)
+        failed = run(args.profile, only, args.notebooks, args.build, args.fresh, progress=not args.no_progress,
+                     switches=args.switches)
     except ConfigError as exc:
         print(f"sftlab run: {exc}", file=sys.stderr)
         return 2
