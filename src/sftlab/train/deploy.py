@@ -24,9 +24,6 @@ from typing import Sequence
 import numpy as np
 import torch
 
-# Notebook 09 calls these as deploy.*: remove once its cells call them from sftlab.train.profiling.
-from sftlab.train.profiling import saved_tensor_bytes, training_memory, training_step_profile  # noqa: F401
-
 
 def state_dict_bytes(model) -> int:
     """Size of the model as saved (``torch.save`` of its state dict), in bytes."""
@@ -42,7 +39,9 @@ def quantize_dynamic_int8(model):
     with warnings.catch_warnings():  # torch deprecates this API in favour of torchao, which the lock does not include
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
-        return torch.ao.quantization.quantize_dynamic(copy.deepcopy(model).cpu().eval(), {torch.nn.Linear}, dtype=torch.qint8)
+        return torch.ao.quantization.quantize_dynamic(
+            copy.deepcopy(model).cpu().eval(), {torch.nn.Linear}, dtype=torch.qint8
+        )
 
 
 def int8_size_breakdown(model) -> dict:
@@ -53,11 +52,20 @@ def int8_size_breakdown(model) -> dict:
     part and ``predicted_ratio`` = (everything else + Linear weights / 4) / everything.
     """
     linear = sum(m.weight.numel() * m.weight.element_size() for m in model.modules() if isinstance(m, torch.nn.Linear))
-    embeddings = sum(p.numel() * p.element_size() for m in model.modules() if isinstance(m, torch.nn.Embedding)
-                     for p in m.parameters(recurse=False))
+    embeddings = sum(
+        p.numel() * p.element_size()
+        for m in model.modules()
+        if isinstance(m, torch.nn.Embedding)
+        for p in m.parameters(recurse=False)
+    )
     total = sum(p.numel() * p.element_size() for p in model.parameters())
-    return {"linear_weights": linear, "embeddings": embeddings, "other": total - linear - embeddings, "total": total,
-            "predicted_ratio": (total - linear + linear / 4) / total}
+    return {
+        "linear_weights": linear,
+        "embeddings": embeddings,
+        "other": total - linear - embeddings,
+        "total": total,
+        "predicted_ratio": (total - linear + linear / 4) / total,
+    }
 
 
 def latency_ms(model, tokenizer, texts: Sequence[str], repeats: int = 3) -> float:
@@ -81,7 +89,7 @@ def throughput(model, tokenizer, texts: Sequence[str], batch_size: int) -> float
     started = time.perf_counter()
     with torch.no_grad():
         for i in range(0, len(texts), batch_size):
-            model(**tokenizer(list(texts[i:i + batch_size]), padding=True, return_tensors="pt"))
+            model(**tokenizer(list(texts[i : i + batch_size]), padding=True, return_tensors="pt"))
     return len(texts) / (time.perf_counter() - started)
 
 
@@ -105,9 +113,15 @@ def export_onnx(model, tokenizer, path: str | Path, example: str = "An example r
             logger.setLevel(logging.ERROR)
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
-            program = torch.onnx.export(model, (), kwargs={n: inputs[n] for n in names}, dynamo=True,
-                                        input_names=names, output_names=["logits"],
-                                        dynamic_shapes={n: {0: batch, 1: sequence} for n in names})
+            program = torch.onnx.export(
+                model,
+                (),
+                kwargs={n: inputs[n] for n in names},
+                dynamo=True,
+                input_names=names,
+                output_names=["logits"],
+                dynamic_shapes={n: {0: batch, 1: sequence} for n in names},
+            )
             program.save(str(path))
     finally:
         for logger, level in zip(loggers, levels):
