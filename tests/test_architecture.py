@@ -49,8 +49,10 @@ def back_edges(package: Path) -> list[str]:
         for line, name in sftlab_imports(path):
             target = name.split(".")[1] if name.count(".") else ""
             if target and target != stage and target not in ALLOWED[stage]:
-                found.append(f"sftlab.{stage}.{path.stem} imports {name} (line {line}): "
-                             f"{stage} may import only {sorted(ALLOWED[stage]) or 'nothing of sftlab'}")
+                found.append(
+                    f"sftlab.{stage}.{path.stem} imports {name} (line {line}): "
+                    f"{stage} may import only {sorted(ALLOWED[stage]) or 'nothing of sftlab'}"
+                )
     return found
 
 
@@ -79,7 +81,8 @@ def test_a_back_edge_is_reported_with_both_modules(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "dedup.py").write_text("from sftlab.io.words import split_words\n")
     assert back_edges(tmp_path) == [
-        "sftlab.io.conll imports sftlab.run.report (line 2): io may import only nothing of sftlab"]
+        "sftlab.io.conll imports sftlab.run.report (line 2): io may import only nothing of sftlab"
+    ]
 
 
 def test_tests_mirror_the_layout():
@@ -92,5 +95,6 @@ def test_tests_mirror_the_layout():
         if len(parts) == 1:
             assert module not in modules, f"{test}: tests of sftlab.*.{module} belong in tests/<stage>/"
         else:
-            assert parts[0] in ALLOWED and (PACKAGE / parts[0] / f"{module}.py").is_file(), \
+            assert parts[0] in ALLOWED and (PACKAGE / parts[0] / f"{module}.py").is_file(), (
                 f"{test}: no module sftlab.{parts[0]}.{module}"
+            )

@@ -22,14 +22,16 @@ NOTEBOOKS = ROOT / "notebooks"
 #: What each chapter's loading cell leaves behind, printed as JSON by the added cell.
 SUMMARIES = {
     "06_sentiment_finetuning": 'json.dumps({"counts": [len(train_all), len(dev_all), len(test)], "labels": labels, '
-                               '"first": train_all[0]["text"]})',
+    '"first": train_all[0]["text"]})',
     "05_ner_finetuning": 'json.dumps({"counts": [len(train_all), len(dev), len(test)], "labels": labels, '
-                         '"first": " ".join(train_all[0].tokens)})',
+    '"first": " ".join(train_all[0].tokens)})',
 }
 
 
 def loading_notebook(chapter: str):
-    """The chapter's parameters and loading cells, plus a cell printing the summary; skip if it has no ``load-data`` cell."""
+    """The chapter's parameters and loading cells, plus a cell printing the summary.
+
+    Skips if the chapter has no ``load-data`` cell."""
     import nbformat
 
     notebook = nbformat.read(NOTEBOOKS / f"{chapter}.ipynb", as_version=4)
@@ -57,31 +59,56 @@ def run_loading_cells(chapter: str, tmp_path: Path, **parameters):
 
     source, target = tmp_path / f"{chapter}-load.ipynb", tmp_path / f"{chapter}-loaded.ipynb"
     nbformat.write(loading_notebook(chapter), source)
-    executed = papermill.execute_notebook(str(source), str(target), parameters={"build_dir": str(tmp_path / "build"),
-                                                                              **parameters},
-                                          cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
-    printed = ["".join(o.get("text", "")) for c in executed.cells for o in c.get("outputs", []) if o.get("name") == "stdout"]
+    executed = papermill.execute_notebook(
+        str(source),
+        str(target),
+        parameters={"build_dir": str(tmp_path / "build"), **parameters},
+        cwd=str(NOTEBOOKS),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    printed = [
+        "".join(o.get("text", "")) for c in executed.cells for o in c.get("outputs", []) if o.get("name") == "stdout"
+    ]
     return json.loads(printed[-1]), "\n".join(printed[:-1])
 
 
 LAYOUTS = [
     # (case, parameters, counts, labels, first training text, the line the loading cell prints for the training split)
-    ("GLUE TSV, columns found by themselves, label_names list",
-     {"dataset": "../tests/fixtures/glue_tsv", "label_names": ["negative", "positive"]}, [6, 2, 3], ["negative", "positive"],
-     "a gentle , funny film that earns every one of its tears ",
-     "glue_tsv/train.tsv: text column 'sentence', label column 'label', named by label_names (0 → negative, "
-     "1 → positive); 6 records"),
-    ("GLUE TSV, label_names as a comma-separated string (papermill -p)",
-     {"dataset": "../tests/fixtures/glue_tsv", "label_names": "negative,positive"}, [6, 2, 3], ["negative", "positive"],
-     "a gentle , funny film that earns every one of its tears ", "named by label_names (0 → negative, 1 → positive)"),
-    ("CSV with quotes and commas, columns named by parameter",
-     {"dataset": "../tests/fixtures/reviews_csv", "text_field": "body", "label_field": "verdict"}, [4, 2, 2],
-     ["negative", "positive"], "Fast delivery, works as described, and the battery lasts all week.",
-     "reviews_csv/train.csv: text column 'body', label column 'verdict'; 4 records"),
-    ("folder laid out like a Hub dataset, ClassLabel names",
-     {"dataset": "hf:../tests/fixtures/hub_reviews"}, [4, 2, 3], ["neg", "pos"], "A warm, funny film with a big heart.",
-     "hf:../tests/fixtures/hub_reviews (train): text column 'text', label column 'label', named by its ClassLabel "
-     "feature (0 → neg, 1 → pos); 4 records"),
+    (
+        "GLUE TSV, columns found by themselves, label_names list",
+        {"dataset": "../tests/fixtures/glue_tsv", "label_names": ["negative", "positive"]},
+        [6, 2, 3],
+        ["negative", "positive"],
+        "a gentle , funny film that earns every one of its tears ",
+        "glue_tsv/train.tsv: text column 'sentence', label column 'label', named by label_names (0 → negative, "
+        "1 → positive); 6 records",
+    ),
+    (
+        "GLUE TSV, label_names as a comma-separated string (papermill -p)",
+        {"dataset": "../tests/fixtures/glue_tsv", "label_names": "negative,positive"},
+        [6, 2, 3],
+        ["negative", "positive"],
+        "a gentle , funny film that earns every one of its tears ",
+        "named by label_names (0 → negative, 1 → positive)",
+    ),
+    (
+        "CSV with quotes and commas, columns named by parameter",
+        {"dataset": "../tests/fixtures/reviews_csv", "text_field": "body", "label_field": "verdict"},
+        [4, 2, 2],
+        ["negative", "positive"],
+        "Fast delivery, works as described, and the battery lasts all week.",
+        "reviews_csv/train.csv: text column 'body', label column 'verdict'; 4 records",
+    ),
+    (
+        "folder laid out like a Hub dataset, ClassLabel names",
+        {"dataset": "hf:../tests/fixtures/hub_reviews"},
+        [4, 2, 3],
+        ["neg", "pos"],
+        "A warm, funny film with a big heart.",
+        "hf:../tests/fixtures/hub_reviews (train): text column 'text', label column 'label', named by its ClassLabel "
+        "feature (0 → neg, 1 → pos); 4 records",
+    ),
 ]
 
 
@@ -96,7 +123,9 @@ def test_notebook_06_stops_at_the_loading_cell_with_the_message(tmp_path):
     import papermill
 
     with pytest.raises(papermill.PapermillExecutionError) as info:
-        run_loading_cells("06_sentiment_finetuning", tmp_path, dataset="../tests/fixtures/glue_tsv", label_names=["negative"])
+        run_loading_cells(
+            "06_sentiment_finetuning", tmp_path, dataset="../tests/fixtures/glue_tsv", label_names=["negative"]
+        )
     assert info.value.ename == "DataError"
     assert "glue_tsv/train.tsv:2: label '1' has no name in label_names (names for: 0)" in info.value.evalue
 

@@ -25,7 +25,9 @@ def test_environment_yml_pins_exactly_the_lock():
     conda = _conda_pins()
     missing, extra = set(lock) - set(conda), set(conda) - set(lock)
     changed = {n for n in set(lock) & set(conda) if lock[n] != conda[n]}
-    assert not (missing or extra or changed), f"environment.yml differs from requirements.lock: {missing=} {extra=} {changed=}"
+    assert not (missing or extra or changed), (
+        f"environment.yml differs from requirements.lock: {missing=} {extra=} {changed=}"
+    )
 
 
 def test_environment_yml_python_matches_a_supported_version():

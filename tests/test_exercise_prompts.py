@@ -53,10 +53,13 @@ def mismatches(chapter: Path, solutions: Path) -> list[str]:
         if number not in copies:
             found.append(f"{where}: no heading `## {number}. ...` in solutions/{solutions.name}")
         elif (difference := first_difference(expected, copies[number])) is not None:
-            found.append(f"{where}: solutions/{solutions.name} poses it differently; first differing line:\n"
-                         f"  {difference}")
-    found += [f"{chapter.name}, exercise {n}: answered in solutions/{solutions.name} but not posed in the chapter"
-              for n in sorted(set(copies) - set(posed))]
+            found.append(
+                f"{where}: solutions/{solutions.name} poses it differently; first differing line:\n  {difference}"
+            )
+    found += [
+        f"{chapter.name}, exercise {n}: answered in solutions/{solutions.name} but not posed in the chapter"
+        for n in sorted(set(copies) - set(posed))
+    ]
     return found
 
 

@@ -61,7 +61,11 @@ def spellings(number: str) -> set[str]:
     forms = {bare, bare.replace(",", ""), bare.replace(",", "_")}
     if "e" in bare.lower():
         mantissa, exponent = bare.lower().split("e")
-        forms |= {f"{mantissa}e{int(exponent)}", f"{mantissa}e{int(exponent):+03d}", f"{mantissa}e-{abs(int(exponent)):02d}"}
+        forms |= {
+            f"{mantissa}e{int(exponent)}",
+            f"{mantissa}e{int(exponent):+03d}",
+            f"{mantissa}e-{abs(int(exponent)):02d}",
+        }
         forms.add(repr(float(bare)))
     if number.endswith("%"):
         value = float(bare.replace(",", "")) / 100
@@ -99,17 +103,28 @@ def unbacked(path: Path) -> list[str]:
     return missing
 
 
-@pytest.mark.parametrize("path", sorted(NOTEBOOKS.rglob("[0-9][0-9]_*.ipynb")), ids=lambda p: str(p.relative_to(NOTEBOOKS)))
+@pytest.mark.parametrize(
+    "path", sorted(NOTEBOOKS.rglob("[0-9][0-9]_*.ipynb")), ids=lambda p: str(p.relative_to(NOTEBOOKS))
+)
 def test_every_number_in_prose_is_computed(path):
     missing = unbacked(path)
     assert not missing, "numbers stated in prose that no code or output of the notebook shows:\n" + "\n".join(missing)
 
 
 def test_the_check_finds_an_invented_number(tmp_path):
-    notebook = {"cells": [
-        {"cell_type": "markdown", "source": ["Fine-tuning reaches 0.973 with lr 5e-5 on 1,200 tweets (45%), see (17)."]},
-        {"cell_type": "code", "source": ["lr = 5e-05\nn = 1200"], "outputs": [{"output_type": "stream", "text": "0.45\n"}]},
-    ]}
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "source": ["Fine-tuning reaches 0.973 with lr 5e-5 on 1,200 tweets (45%), see (17)."],
+            },
+            {
+                "cell_type": "code",
+                "source": ["lr = 5e-05\nn = 1200"],
+                "outputs": [{"output_type": "stream", "text": "0.45\n"}],
+            },
+        ]
+    }
     folder = tmp_path / "notebooks"
     folder.mkdir()
     (folder / "01_x.ipynb").write_text(json.dumps(notebook))
@@ -122,5 +137,8 @@ def test_the_check_finds_an_invented_number(tmp_path):
 
 
 def test_claims_skip_names_math_links_and_numbering():
-    text = "## 3. Data\n1. first\nall-MiniLM-L6-v2 has F1 $0.5 \\cdot 10^{-4}$ [x](a/0.71) in 2024, exercise 05.1, equation (17); 12 of 31, 40 or 7"
+    text = (
+        "## 3. Data\n1. first\nall-MiniLM-L6-v2 has F1 $0.5 \\cdot 10^{-4}$ [x](a/0.71) in 2024, "
+        "exercise 05.1, equation (17); 12 of 31, 40 or 7"
+    )
     assert claims(text) == ["12", "31"]

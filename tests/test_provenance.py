@@ -52,8 +52,9 @@ def offending_sentences(text: str, names: set[str]) -> list[str]:
         lowered = sentence.lower()
         if not any(re.search(rf"\b{re.escape(name)}\b", lowered) for name in names):
             continue
-        if PEOPLE.search(sentence) and not (NAMES_A_MODEL.search(sentence) or DENIES_PEOPLE.search(sentence)
-                                            or OUTSIDE_STUDY.search(sentence)):
+        if PEOPLE.search(sentence) and not (
+            NAMES_A_MODEL.search(sentence) or DENIES_PEOPLE.search(sentence) or OUTSIDE_STUDY.search(sentence)
+        ):
             bad.append(" ".join(sentence.split()))
     return bad
 
@@ -67,15 +68,23 @@ def test_every_card_says_who_made_its_labels(card):
 def test_no_notebook_calls_a_models_labels_human(notebook):
     names = model_made_names()
     cells = nbformat.read(notebook, as_version=4).cells
-    found = [f"cell {i}: {s}" for i, c in enumerate(cells) if c.cell_type == "markdown"
-             for s in offending_sentences(c.source, names)]
-    assert not found, "prose that calls a model's labels human (say who made them, as the card does):\n" + "\n".join(found)
+    found = [
+        f"cell {i}: {s}"
+        for i, c in enumerate(cells)
+        if c.cell_type == "markdown"
+        for s in offending_sentences(c.source, names)
+    ]
+    assert not found, "prose that calls a model's labels human (say who made them, as the card does):\n" + "\n".join(
+        found
+    )
 
 
 def test_the_check_catches_the_old_wording():
     names = model_made_names()
     assert offending_sentences("Cohen's κ between pass A and pass B, two annotators working independently.", names)
     assert offending_sentences("Label precision of the audit list, measured against people.", names)
-    assert offending_sentences("The project keeps a human-labelled audit list of generated reviews.", names)  # 04, before
+    assert offending_sentences(
+        "The project keeps a human-labelled audit list of generated reviews.", names
+    )  # 04, before
     assert not offending_sentences("Pass A and pass B are two runs of one AI model, not two people.", names)
     assert not offending_sentences("The passes agree on LOC more than two people do (the Universal NER row).", names)

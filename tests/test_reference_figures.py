@@ -15,5 +15,7 @@ def test_machine_dependent_figures_are_held_to_a_range():
     run = {"09_practice": {"onnx_max_logit_difference": 2.6e-6, "best_lr": 3e-4}}
     assert machine_dependent_problems(run) == {} and run == {"09_practice": {"best_lr": 3e-4}}
     wrong = {"09_practice": {"onnx_max_logit_difference": 0.1, "int8_accuracy_change": -0.2}}
-    assert machine_dependent_problems(wrong) == {"09_practice.onnx_max_logit_difference": (0.1, (0.0, 1e-4)),
-                                                 "09_practice.int8_accuracy_change": (-0.2, (-0.05, 0.05))}
+    assert machine_dependent_problems(wrong) == {
+        "09_practice.onnx_max_logit_difference": (0.1, (0.0, 1e-4)),
+        "09_practice.int8_accuracy_change": (-0.2, (-0.05, 0.05)),
+    }

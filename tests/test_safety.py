@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 
@@ -21,10 +22,23 @@ def test_remote_code_is_never_trusted():
         assert not re.search(r"trust_remote_code\s*=\s*True", text), path
 
 
-def test_every_torch_load_is_weights_only():
+def _calls(name: str):
+    """Every call of a function or method called ``name`` in the sources: (path, line, keyword names and values)."""
     for path in SOURCES:
-        for match in re.finditer(r"torch\.load\((.*)", path.read_text()):
-            assert "weights_only=True" in match.group(1), f"{path}: {match.group(0)}"
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                if called == name:
+                    keywords = {k.arg: ast.unparse(k.value) for k in node.keywords}
+                    yield path, node.lineno, ast.unparse(func), keywords
+
+
+def test_every_torch_load_is_weights_only():
+    calls = [c for c in _calls("load") if c[2] == "torch.load"]
+    assert calls
+    for path, line, _, keywords in calls:
+        assert keywords.get("weights_only") == "True", f"{path}:{line}"
 
 
 def test_pretrained_weights_load_from_safetensors_or_gguf_only():
@@ -32,11 +46,10 @@ def test_pretrained_weights_load_from_safetensors_or_gguf_only():
 
     Tokenizers and configurations are JSON and text, not weights, so their loaders are not checked.
     """
-    calls = [(path, line) for path in SOURCES for line in path.read_text().splitlines()
-             if "from_pretrained(" in line and "Tokenizer" not in line and "Config." not in line and "def " not in line]
+    calls = [c for c in _calls("from_pretrained") if "Tokenizer" not in c[2] and "Config" not in c[2]]
     assert len(calls) >= 5
-    for path, line in calls:
-        assert "use_safetensors=True" in line or "gguf_file=" in line, f"{path}: {line.strip()}"
+    for path, line, func, keywords in calls:
+        assert keywords.get("use_safetensors") == "True" or "gguf_file" in keywords, f"{path}:{line}: {func}"
 
 
 def test_notebooks_download_and_run_nothing_from_the_network():
@@ -49,4 +62,6 @@ def test_notebooks_download_and_run_nothing_from_the_network():
 
 def _only_example_urls(code: str) -> bool:
     """URLs may appear as data (an example string to clean), never as something fetched."""
-    return all("example" in url for url in re.findall(r"https?://\S+", code)) and not re.search(r"urllib|requests\.|wget", code)
+    return all("example" in url for url in re.findall(r"https?://\S+", code)) and not re.search(
+        r"urllib|requests\.|wget", code
+    )

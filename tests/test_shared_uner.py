@@ -24,7 +24,10 @@ from sftlab.io.tags import spans_from_iob2
 from tests.conftest import ROOT, SHARED
 
 UNER = SHARED / "datasets" / "uner_en_ewt"
-pytestmark = [pytest.mark.shared, pytest.mark.skipif(not UNER.is_dir(), reason="../shared/datasets/uner_en_ewt is absent")]
+pytestmark = [
+    pytest.mark.shared,
+    pytest.mark.skipif(not UNER.is_dir(), reason="../shared/datasets/uner_en_ewt is absent"),
+]
 
 
 def _read(split: str):
@@ -58,15 +61,21 @@ def test_agreement_next_to_the_published_figures():
     """The release keeps one tag column (the adjudicated one) and an annotator-id column, so the two
     annotators' pairwise F1 cannot be recomputed from it; it is printed from the .stats file next to
     the agreement sftlab computes on the project's own double annotation."""
-    annotators = {line.split("\t")[4] for line in (UNER / "en_ewt-ud-dev.iob2").read_text().splitlines()
-                  if line and not line.startswith("#")}
+    annotators = {
+        line.split("\t")[4]
+        for line in (UNER / "en_ewt-ud-dev.iob2").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
     assert annotators - {"-"} == {"stephen"}, "the file now carries a second annotator: recompute the agreement here"
     published = json.loads((UNER / "en_ewt-ud-dev.stats").read_text())["pairwise_f1"]["average"]
     a = read_brackets(ROOT / "data" / "ner" / "double" / "annotator_a.txt")
     b = read_brackets(ROOT / "data" / "ner" / "double" / "annotator_b.txt")
     ours = ner_agreement([s.tags for s in a], [s.tags for s in b])["per_type"]
     for kind in ("PER", "ORG", "LOC"):
-        print(f"{kind}: Universal NER EWT annotators F1 {published[kind]['f1']:.2f}; sftlab annotators F1 {ours[kind]['f1']:.2f}")
+        print(
+            f"{kind}: Universal NER EWT annotators F1 {published[kind]['f1']:.2f}; "
+            f"sftlab annotators F1 {ours[kind]['f1']:.2f}"
+        )
         assert 0 < published[kind]["f1"] <= 1 and 0 < ours[kind]["f1"] <= 1
     assert published["ORG"]["f1"] < published["PER"]["f1"]
 

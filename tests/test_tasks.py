@@ -39,11 +39,12 @@ def test_options_are_taken_out_and_the_rest_goes_to_pytest(tasks):
 def test_lint_comes_first_and_fast_skips_the_slow_tests_and_the_notebooks(tasks):
     py, build = Path(sys.executable), Path("build")
     full = tasks.steps_of_test(py, build)
-    assert _titles(full)[:2] == ["lint", "unit tests"]
+    assert _titles(full)[:3] == ["lint", "format", "unit tests"]
     assert _words(full[0][1])[1:] == ["-m", "ruff", "check", *tasks.LINTED]
+    assert _words(full[1][1])[1:] == ["-m", "ruff", "format", "--check", *tasks.LINTED]
     fast = tasks.steps_of_test(py, build, fast=True, pytest_args=["-x"])
-    assert _titles(fast) == ["lint", "unit tests (fast: not slow)"]
-    unit = _words(fast[1][1])
+    assert _titles(fast) == ["lint", "format", "unit tests (fast: not slow)"]
+    unit = _words(fast[2][1])
     assert unit[unit.index("-m", 2) + 1] == "not after_run and not slow" and unit[-1] == "-x"
 
 
@@ -54,8 +55,9 @@ def test_the_cpu_profile_runs_the_same_steps_with_the_main_job_instead_of_nbval(
     assert not any("--nbval-lax" in _words(command) for _, command, _ in cpu)
     (run,) = [_words(command) for title, command, _ in cpu if title.startswith("notebooks")]
     assert run[1:] == ["-m", "sftlab", "run", "--profile", "cpu", "--build", "build", "--no-progress"]
-    assert [t for t in _titles(smoke) if not t.startswith(("notebooks", "report"))] == \
-           [t for t in _titles(cpu) if not t.startswith("notebooks")]
+    assert [t for t in _titles(smoke) if not t.startswith(("notebooks", "report"))] == [
+        t for t in _titles(cpu) if not t.startswith("notebooks")
+    ]
     assert cpu[-1][2]["SFTLAB_TEST_PROFILE"] == "cpu"
 
 

@@ -1,4 +1,4 @@
-"""Whole chapters on a learner's data: 05, 06 and 07 run to their last cell on data unlike the bundled sets.
+"""Whole chapters on a learner's data or model: 05, 06, 07 and 10 run to their last cell on other inputs.
 
 The README promises that the chapters that take a ``dataset`` run on your files with no code
 edits. ``test_bring_your_own_data.py`` checks the loading cells; this test runs every cell, in
@@ -28,8 +28,13 @@ NOTEBOOKS = ROOT / "notebooks"
 DRUGS = ["ibuprofène", "paracetamol", "Metformin", "Ötzinib", "Zolpidem", "amoxicilina", "Warfarin", "Ñervon"]
 SYMPTOMS = ["migraine", "Übelkeit", "fever", "rash", "insomnia", "dolor de cabeza"]
 DOSES = ["200 mg", "5 mL", "1 g", "10 µg"]
-TEMPLATES = ["took {drug} for {symptom}", "{drug} {dose} twice a day", "no {symptom} after {drug}",
-             "the {symptom} came back , so {drug} {dose} again", "patient reports {symptom}"]
+TEMPLATES = [
+    "took {drug} for {symptom}",
+    "{drug} {dose} twice a day",
+    "no {symptom} after {drug}",
+    "the {symptom} came back , so {drug} {dose} again",
+    "patient reports {symptom}",
+]
 
 
 def _tagged(words: str, label: str) -> list[tuple[str, str]]:
@@ -63,9 +68,11 @@ def write_ner_folder(folder: Path, sizes=(60, 24, 30)) -> Path:
     return folder
 
 
-REVIEWS = {0: ["dreadful , a waste of an evening", "le film est ennuyeux", "flat and joyless", "ich fand es schrecklich"],
-           1: ["it is fine , nothing more", "an ordinary film , neither good nor bad", "watchable once", "so-so"],
-           2: ["a joy from start to finish", "¡magnífica!", "wonderful acting and a clever plot", "I loved every minute"]}
+REVIEWS = {
+    0: ["dreadful , a waste of an evening", "le film est ennuyeux", "flat and joyless", "ich fand es schrecklich"],
+    1: ["it is fine , nothing more", "an ordinary film , neither good nor bad", "watchable once", "so-so"],
+    2: ["a joy from start to finish", "¡magnífica!", "wonderful acting and a clever plot", "I loved every minute"],
+}
 
 
 def write_sentiment_folder(folder: Path, sizes=(60, 24, 30)) -> Path:
@@ -89,8 +96,14 @@ def write_tiny_bert(folder: Path) -> Path:
     from sftlab.train.models import load_tokenizer
 
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=512)
+    config = BertConfig(
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+    )
     BertModel(config).save_pretrained(folder)
     load_tokenizer("minilm").save_pretrained(folder)
     return folder
@@ -100,11 +113,17 @@ def run_chapter(chapter: str, tmp_path: Path, **parameters) -> str:
     """Execute every cell of ``chapter`` with papermill; return what it printed."""
     import papermill
 
-    executed = papermill.execute_notebook(str(NOTEBOOKS / f"{chapter}.ipynb"), str(tmp_path / f"{chapter}.ipynb"),
-                                          parameters={"build_dir": str(tmp_path / "build"), **parameters},
-                                          cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
-    return "\n".join("".join(o.get("text", "")) for c in executed.cells for o in c.get("outputs", [])
-                     if o.get("name") == "stdout")
+    executed = papermill.execute_notebook(
+        str(NOTEBOOKS / f"{chapter}.ipynb"),
+        str(tmp_path / f"{chapter}.ipynb"),
+        parameters={"build_dir": str(tmp_path / "build"), **parameters},
+        cwd=str(NOTEBOOKS),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    return "\n".join(
+        "".join(o.get("text", "")) for c in executed.cells for o in c.get("outputs", []) if o.get("name") == "stdout"
+    )
 
 
 def write_tiny_llama(folder: Path) -> Path:
@@ -116,10 +135,19 @@ def write_tiny_llama(folder: Path) -> Path:
 
     tokenizer = load_causal_lm_tokenizer()
     torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
-                         bos_token_id=tokenizer.bos_token_id, tie_word_embeddings=True)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        tie_word_embeddings=True,
+    )
     LlamaForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
@@ -141,8 +169,14 @@ def test_ner_chapter_runs_to_the_end_on_other_entity_types_with_a_random_model(t
 @pytest.mark.slow
 def test_sentiment_chapter_runs_to_the_end_on_numeric_three_class_labels_with_a_random_model(tmp_path, tiny_bert):
     data = write_sentiment_folder(tmp_path / "tsv3")
-    printed = run_chapter("06_sentiment_finetuning", tmp_path, dataset=str(data), label_names="awful,meh,great",
-                          real_dataset="", model_name=str(tiny_bert))
+    printed = run_chapter(
+        "06_sentiment_finetuning",
+        tmp_path,
+        dataset=str(data),
+        label_names="awful,meh,great",
+        real_dataset="",
+        model_name=str(tiny_bert),
+    )
     assert "claims are measured and reported, not asserted" in printed
     assert "on your data this did not hold" in printed
 
@@ -152,7 +186,24 @@ def test_instruction_tuning_chapter_runs_to_the_end_on_other_data_with_a_random_
     sentiment = write_sentiment_folder(tmp_path / "tsv3")
     ner = write_ner_folder(tmp_path / "drugs")
     model = write_tiny_llama(tmp_path / "tiny-llama")
-    printed = run_chapter("07_instruction_tuning", tmp_path, sentiment_dataset=str(sentiment), ner_dataset=str(ner),
-                          label_names="awful,meh,great", model_name=str(model))
+    printed = run_chapter(
+        "07_instruction_tuning",
+        tmp_path,
+        sentiment_dataset=str(sentiment),
+        ner_dataset=str(ner),
+        label_names="awful,meh,great",
+        model_name=str(model),
+    )
     assert "claims are measured and reported, not asserted" in printed
     assert "on your data this did not hold" in printed
+
+
+@pytest.mark.slow
+def test_which_data_chapter_runs_to_the_end_with_a_random_llama(tmp_path):
+    """Chapter 10 with another local causal LM folder, section 5 (the extras) included: a random model follows
+    almost no instruction, so the claims are reported, not asserted."""
+    model = write_tiny_llama(tmp_path / "tiny-llama")
+    printed = run_chapter("10_which_data", tmp_path, model_name=str(model), extras=True)
+    assert "claims are measured and reported, not asserted" in printed
+    assert "on your data this did not hold" in printed
+    assert "budget 8, verified, most diverse:" in printed  # section 5 ran

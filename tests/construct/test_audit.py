@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-import numpy as np
-
-from sftlab.construct.audit import (audited, distinct, intended_label_correct, kept_minus_rejected, read_audit,
-                                 read_labellers)
+from sftlab.construct.audit import (
+    audited,
+    distinct,
+    intended_label_correct,
+    kept_minus_rejected,
+    read_audit,
+    read_labellers,
+)
 from sftlab.io.errors import DataError
 from sftlab.io.paths import data_dir
 
@@ -16,8 +21,11 @@ def test_audit_matches_by_normalised_words(tmp_path):
     path = tmp_path / "audit.tsv"
     path.write_text("text\tlabel\nGreat soup!\tpositive\nCold, rude.\tnegative\n", encoding="utf-8")
     audit = read_audit(path)
-    candidates = [{"text": "great SOUP", "label": "positive"}, {"text": "cold rude", "label": "positive"},
-                  {"text": "not in the list", "label": "negative"}]
+    candidates = [
+        {"text": "great SOUP", "label": "positive"},
+        {"text": "cold rude", "label": "positive"},
+        {"text": "not in the list", "label": "negative"},
+    ]
     assert [label for _, label in audited(candidates, audit)] == ["positive", "negative"]
     assert [ok for _, ok in intended_label_correct(candidates, audit)] == [True, False]
 
@@ -38,8 +46,10 @@ def test_the_shipped_audit_list_reads():
 
 def test_labellers_are_read_and_unstated_without_their_column(tmp_path):
     path = tmp_path / "audit.tsv"
-    path.write_text("text\tlabel\tlabelled_by\nGreat soup!\tpositive\tperson\nCold, rude.\tnegative\tAI assistant\n",
-                    encoding="utf-8")
+    path.write_text(
+        "text\tlabel\tlabelled_by\nGreat soup!\tpositive\tperson\nCold, rude.\tnegative\tAI assistant\n",
+        encoding="utf-8",
+    )
     assert read_labellers(path) == {"great soup": "person", "cold rude": "AI assistant"}
     plain = tmp_path / "plain.tsv"
     plain.write_text("text\tlabel\nGreat soup!\tpositive\n", encoding="utf-8")

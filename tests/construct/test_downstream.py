@@ -24,7 +24,9 @@ def test_tuned_picks_the_c_most_accurate_on_dev_and_ties_go_to_the_smaller():
             return np.array([self.label] * len(texts))
 
     dev = [{"text": "x", "label": "positive"}, {"text": "y", "label": "positive"}]
-    model, C = tuned(lambda texts, labels, C: Constant("positive" if C >= 4 else "negative"), POOL, dev, grid=(1, 4, 16))
+    model, C = tuned(
+        lambda texts, labels, C: Constant("positive" if C >= 4 else "negative"), POOL, dev, grid=(1, 4, 16)
+    )
     assert C == 4 and model.label == "positive"
     model, C = tuned_tfidf(POOL, POOL, grid=(0.5, 2.0))
     assert C in (0.5, 2.0) and correct(model, POOL).dtype == bool
@@ -32,8 +34,12 @@ def test_tuned_picks_the_c_most_accurate_on_dev_and_ties_go_to_the_smaller():
 
 def test_embedding_logistic_regression_predicts_from_texts():
     def embed(texts):
-        return np.array([[1.0, 0.0] if any(w in t.lower() for w in ("great", "friendly", "delicious")) else [0.0, 1.0]
-                         for t in texts])
+        return np.array(
+            [
+                [1.0, 0.0] if any(w in t.lower() for w in ("great", "friendly", "delicious")) else [0.0, 1.0]
+                for t in texts
+            ]
+        )
 
     model = embedding_logistic_regression([e["text"] for e in POOL], [e["label"] for e in POOL], embed)
     assert list(model.predict(["Great view.", "Cold soup."])) == ["positive", "negative"]

@@ -31,13 +31,23 @@ def test_filters_reject_with_reasons_in_order():
         {"text": "Cold rude staff and cold food everywhere.", "label": "positive"},  # label inconsistent
         {"text": "An unknown label here for sure.", "label": "mixed"},
     ]
-    filters = [FormatFilter(["negative", "positive"]), LengthFilter(4, 50), DuplicateFilter(), RougeFilter(0.7),
-               LabelConsistencyFilter("sentiment", 0.5)]
+    filters = [
+        FormatFilter(["negative", "positive"]),
+        LengthFilter(4, 50),
+        DuplicateFilter(),
+        RougeFilter(0.7),
+        LabelConsistencyFilter("sentiment", 0.5),
+    ]
     accepted, rejected = apply_filters(candidates, POOL, filters)
     assert [c["text"] for c in accepted] == ["Quiet street, comfortable beds, kind and helpful hosts."]
     assert [(r["rejected_by"], r["text"][:12]) for r in rejected] == [
-        ("format", "x"), ("format", "An unknown l"), ("length", "Too short."), ("duplicate", "The food was"),
-        ("ROUGE-L novelty", "The food was"), ("label consistency", "Cold rude st")]
+        ("format", "x"),
+        ("format", "An unknown l"),
+        ("length", "Too short."),
+        ("duplicate", "The food was"),
+        ("ROUGE-L novelty", "The food was"),
+        ("label consistency", "Cold rude st"),
+    ]
 
 
 def test_fluency_and_embedding_filters_use_their_thresholds():
@@ -60,28 +70,45 @@ def test_duplicate_filter_catches_duplicates_within_a_batch():
 
 
 def test_apply_filters_charges_each_candidate_its_share_of_filter_time():
-    accepted, rejected = apply_filters([{"text": "Brand new text here."}, {"text": "x"}], POOL, [LengthFilter(2, 50), DuplicateFilter()])
+    accepted, rejected = apply_filters(
+        [{"text": "Brand new text here."}, {"text": "x"}], POOL, [LengthFilter(2, 50), DuplicateFilter()]
+    )
     assert len(accepted) == 1 and len(rejected) == 1
     assert all(c["filter_seconds"] >= 0 for c in accepted + rejected)
 
 
 def test_embedding_classifier_learns_from_the_pool():
     def embed(texts):
-        return np.array([[1.0, 0.0] if any(w in t.lower() for w in ("great", "friendly", "delicious", "lovely"))
-                         else [0.0, 1.0] for t in texts])
+        return np.array(
+            [
+                [1.0, 0.0] if any(w in t.lower() for w in ("great", "friendly", "delicious", "lovely")) else [0.0, 1.0]
+                for t in texts
+            ]
+        )
 
     probabilities = embedding_classifier(embed)(POOL, ["Lovely place.", "Awful."], ["negative", "positive"])
     assert probabilities.shape == (2, 2) and probabilities[0, 1] > 0.5 > probabilities[1, 1]
     verdicts = LabelConsistencyFilter("sentiment", 0.5, classifier=embedding_classifier(embed))(
-        [{"text": "Lovely place.", "label": "positive"}, {"text": "Lovely place.", "label": "negative"}], POOL)
+        [{"text": "Lovely place.", "label": "positive"}, {"text": "Lovely place.", "label": "negative"}], POOL
+    )
     assert [k for k, _ in verdicts] == [True, False]
 
 
 def test_ner_label_consistency_scores_entities_not_tokens():
     """A wrong entity type in a long sentence: the token mean is carried by the O tokens, the entity score is not."""
     words = "said the report published on a quiet morning by the team".split()
-    pool = [{"tokens": [name] + words, "tags": [f"B-{kind}"] + ["O"] * len(words)}
-            for name, kind in [("Ada", "PER"), ("Kofi", "PER"), ("Maria", "PER"), ("Oslo", "LOC"), ("Lima", "LOC"), ("Rome", "LOC")] * 3]
+    pool = [
+        {"tokens": [name] + words, "tags": [f"B-{kind}"] + ["O"] * len(words)}
+        for name, kind in [
+            ("Ada", "PER"),
+            ("Kofi", "PER"),
+            ("Maria", "PER"),
+            ("Oslo", "LOC"),
+            ("Lima", "LOC"),
+            ("Rome", "LOC"),
+        ]
+        * 3
+    ]
     wrong = {"tokens": ["Ada"] + words, "tags": ["B-LOC"] + ["O"] * len(words)}
     right = {"tokens": ["Ada"] + words, "tags": ["B-PER"] + ["O"] * len(words)}
     token = LabelConsistencyFilter("ner", 0.5, ner_score="token")([wrong, right], pool)

@@ -42,8 +42,10 @@ class StubTokenizer:
         side = padding_side or self.padding_side
         self.sides.append(side)
         width = len(prompts)
-        mask = [[0] * (width - i - 1) + [1] * (i + 1) if side == "left" else [1] * (i + 1) + [0] * (width - i - 1)
-                for i in range(len(prompts))]
+        mask = [
+            [0] * (width - i - 1) + [1] * (i + 1) if side == "left" else [1] * (i + 1) + [0] * (width - i - 1)
+            for i in range(len(prompts))
+        ]
         mask = torch.tensor(mask)
         return {"input_ids": mask.clone(), "attention_mask": mask}
 
@@ -66,8 +68,10 @@ def test_template_generator_keeps_label_and_fills_same_polarity():
 
 
 def test_rule_generator_negation_and_contrast_labels():
-    pool = POOL + [{"text": t, "label": "positive", "domain": "restaurants"}
-                   for t in ("The waiter was wonderful.", "The bar was really wonderful.")]
+    pool = POOL + [
+        {"text": t, "label": "positive", "domain": "restaurants"}
+        for t in ("The waiter was wonderful.", "The bar was really wonderful.")
+    ]
     made = RuleGenerator("sentiment").generate(pool, 40, random.Random(1))
     negations = [c for c in made if c["rule"] == "negation"]
     contrasts = [c for c in made if c["rule"] == "contrast"]
@@ -86,7 +90,11 @@ def test_rule_generator_ner_lower_cases_and_keeps_tags():
 
 
 def test_lm_generator_parses_and_records_parse_errors():
-    outputs = ["Here is a positive review:\n\nThe tacos were superb.", "I'm sorry, as an AI I can't.", '"Rude staff, slow food."']
+    outputs = [
+        "Here is a positive review:\n\nThe tacos were superb.",
+        "I'm sorry, as an AI I can't.",
+        '"Rude staff, slow food."',
+    ]
     tokenizer = StubTokenizer()
     generator = LMGenerator(StubLM(outputs), tokenizer, "sentiment", batch_size=3)
     made = generator.generate(POOL, 3, random.Random(0))

@@ -31,8 +31,29 @@ def test_tokenization_is_rouge_scores():
 
 
 def _random_text(rng: random.Random) -> str:
-    words = ["the", "food", "was", "great", "don't", "old-school", "Café", "app", "crashes", "2", "very", "NOT",
-             "staff", "lovely", "(again)", "well...", "it's", "5-star", "naïve", "!", "ok"]
+    words = [
+        "the",
+        "food",
+        "was",
+        "great",
+        "don't",
+        "old-school",
+        "Café",
+        "app",
+        "crashes",
+        "2",
+        "very",
+        "NOT",
+        "staff",
+        "lovely",
+        "(again)",
+        "well...",
+        "it's",
+        "5-star",
+        "naïve",
+        "!",
+        "ok",
+    ]
     return " ".join(rng.choice(words) for _ in range(rng.randint(0, 14)))
 
 

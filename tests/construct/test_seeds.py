@@ -19,7 +19,11 @@ def test_seed_sampling_and_label_noise():
 
 
 def test_with_wrong_entity_type_changes_one_type_and_nothing_else():
-    example = {"tokens": ["Ada", "Lovelace", "visited", "Paris"], "tags": ["B-PER", "I-PER", "O", "B-LOC"], "label": "ner"}
+    example = {
+        "tokens": ["Ada", "Lovelace", "visited", "Paris"],
+        "tags": ["B-PER", "I-PER", "O", "B-LOC"],
+        "label": "ner",
+    }
     types = ["LOC", "MISC", "ORG", "PER"]
     for seed in range(20):
         wrong = with_wrong_entity_type(example, types, random.Random(seed))

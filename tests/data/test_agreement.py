@@ -68,6 +68,7 @@ def test_ner_agreement_and_adjudication():
     assert adjudication_outcomes(a, b, gold) == {"A": 1, "B": 1}
     assert math.isclose(category_counts([[Span(0, 1, "X")]], [[]])["missed"], 1)
 
+
 # --- cross-checks against scikit-learn and krippendorff on random data -------------------------------------------
 
 LABELS = ("negative", "neutral", "positive")
@@ -102,8 +103,11 @@ def test_krippendorff_alpha_equals_the_krippendorff_package_with_missing_labels(
     truth = rng.integers(0, 3, 80)
     data = np.array([np.where(rng.random(80) < 0.75, truth, rng.integers(0, 3, 80)) for _ in range(4)], dtype=float)
     data[rng.random(data.shape) < 0.2] = np.nan  # each annotator skipped about a fifth of the items
-    ours = krippendorff_alpha([[None if np.isnan(v) else LABELS[int(v)] for v in row] for row in data], level,
-                              categories=LABELS if level == "ordinal" else None)
+    ours = krippendorff_alpha(
+        [[None if np.isnan(v) else LABELS[int(v)] for v in row] for row in data],
+        level,
+        categories=LABELS if level == "ordinal" else None,
+    )
     expected = krippendorff.alpha(reliability_data=data, level_of_measurement=level, value_domain=[0, 1, 2])
     assert ours == pytest.approx(expected, abs=1e-9)
 
@@ -111,11 +115,15 @@ def test_krippendorff_alpha_equals_the_krippendorff_package_with_missing_labels(
 def test_weighted_kappa_and_alpha_by_hand():
     a, b = ["neg", "neu", "pos", "pos"], ["neg", "pos", "pos", "neu"]
     assert weighted_kappa(["x", "y", "x", "y"], ["x", "y", "y", "y"], ["x", "y"]) == pytest.approx(
-        cohens_kappa(["x", "y", "x", "y"], ["x", "y", "y", "y"]))
+        cohens_kappa(["x", "y", "x", "y"], ["x", "y", "y", "y"])
+    )
     assert weighted_kappa(a, a, ["neg", "neu", "pos"]) == 1.0 and krippendorff_alpha([a, a, [None] * 4]) == 1.0
     with pytest.raises(ValueError, match="not in categories"):
         weighted_kappa(a, b, ["neg", "pos"])
     with pytest.raises(ValueError, match="two annotators"):
         krippendorff_alpha([a, [None] * 4])
-    assert [label_disagreement_kind(x, y) for x, y in [("pos", "pos"), ("neutral", "pos"), ("neg", "pos")]] == \
-        ["agreed", "neutral vs polar", "polarity"]
+    assert [label_disagreement_kind(x, y) for x, y in [("pos", "pos"), ("neutral", "pos"), ("neg", "pos")]] == [
+        "agreed",
+        "neutral vs polar",
+        "polarity",
+    ]

@@ -56,8 +56,12 @@ def test_ner_study_is_complete_and_its_passes_are_independent(ner):
 def test_spans_round_trip_and_bad_spans_are_refused():
     spans = [Span(0, 2, "PER"), Span(4, 5, "LOC")]
     assert parse_spans(format_spans(spans), 6) == spans and parse_spans("", 3) == []
-    for field, phrase in [("0:2:PERSON", "unknown entity type"), ("0-2:PER", "malformed"), ("3:7:LOC", "outside"),
-                          ("2:4:PER 3:5:LOC", "overlaps")]:
+    for field, phrase in [
+        ("0:2:PERSON", "unknown entity type"),
+        ("0-2:PER", "malformed"),
+        ("3:7:LOC", "outside"),
+        ("2:4:PER 3:5:LOC", "overlaps"),
+    ]:
         with pytest.raises(DataError, match=phrase):
             parse_spans(field, 6, "pass_a.tsv", 7)
 
@@ -73,12 +77,15 @@ def _edit(path, old, new):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize("file,old,new,phrase", [
-    ("items.tsv", "rt-000\t6024\t6702f8bdf1", "rt-000\t6024\t0000000000", "does not match the fingerprint"),
-    ("pass_a.tsv", "rt-000\tnegative", "rt-000\tnegativ", "unknown label 'negativ'"),
-    ("pass_b.tsv", "rt-001\tpositive", "rt-999\tpositive", "unknown id 'rt-999'"),
-    ("adjudication.tsv", "rt-039\tnegative\tA", "rt-039\tnegative\tB", "kept is 'B'"),
-])
+@pytest.mark.parametrize(
+    "file,old,new,phrase",
+    [
+        ("items.tsv", "rt-000\t6024\t6702f8bdf1", "rt-000\t6024\t0000000000", "does not match the fingerprint"),
+        ("pass_a.tsv", "rt-000\tnegative", "rt-000\tnegativ", "unknown label 'negativ'"),
+        ("pass_b.tsv", "rt-001\tpositive", "rt-999\tpositive", "unknown id 'rt-999'"),
+        ("adjudication.tsv", "rt-039\tnegative\tA", "rt-039\tnegative\tB", "kept is 'B'"),
+    ],
+)
 def test_sentiment_study_errors_name_file_and_line(tmp_path, file, old, new, phrase):
     root = _copy_study(tmp_path)
     _edit(root / "rotten_tomatoes" / file, old, new)
@@ -98,16 +105,28 @@ def test_an_unadjudicated_disagreement_is_an_error(tmp_path):
 def test_ner_double_rebuilds_the_gold_before_adjudication():
     records = load_ner_double()
     assert len(records) == 319 and len({r["id"].split("#")[0] for r in records}) == 47
-    changed = {r["id"]: (set(r["gold_before"]) - set(r["gold"]), set(r["gold"]) - set(r["gold_before"]))
-               for r in records if r["gold"] != r["gold_before"]}
+    changed = {
+        r["id"]: (set(r["gold_before"]) - set(r["gold"]), set(r["gold"]) - set(r["gold_before"]))
+        for r in records
+        if r["gold"] != r["gold_before"]
+    }
     assert changed["finance-003#4"] == ({Span(0, 1, "LOC"), Span(2, 3, "LOC")}, {Span(0, 1, "ORG"), Span(2, 3, "ORG")})
     assert sum(len(before) for before, _ in changed.values()) == 5  # five corrections; the exoplanet stayed LOC
     for r in records:  # every difference between a pass and the old gold is one the adjudication lists
-        assert all(tuple(s[:2]) in LISTED.get(r["id"], set()) for name in ("a", "b") for s in set(r[name]) ^ set(r["gold_before"]))
+        assert all(
+            tuple(s[:2]) in LISTED.get(r["id"], set())
+            for name in ("a", "b")
+            for s in set(r[name]) ^ set(r["gold_before"])
+        )
 
 
-LISTED = {"finance-003#3": {(0, 2)}, "finance-003#4": {(0, 1), (2, 3)}, "scitech-001#1": {(18, 21)},
-          "social-008#2": {(18, 21)}, "sports-020#5": {(13, 14)}}
+LISTED = {
+    "finance-003#3": {(0, 2)},
+    "finance-003#4": {(0, 1), (2, 3)},
+    "scitech-001#1": {(18, 21)},
+    "social-008#2": {(18, 21)},
+    "sports-020#5": {(13, 14)},
+}
 
 
 def _copy_double(tmp_path):
@@ -117,11 +136,14 @@ def _copy_double(tmp_path):
     return tmp_path / "ner" / "double"
 
 
-@pytest.mark.parametrize("old,new,phrase", [
-    ("finance-003#3\t0:2\tLOC\tORG", "finance-003#3\t0:2\tLOC\tMISC", "the A column says 'MISC'"),
-    ("sports-020#5\t13:14", "sports-020#9\t13:14", "not a sentence and span"),
-    ("social-008#2\t18:21\tORG\tLOC\tLOC\tLOC", "social-008#2\t18:21\tORG\tLOC\tLOC\tORG", "gold now column"),
-])
+@pytest.mark.parametrize(
+    "old,new,phrase",
+    [
+        ("finance-003#3\t0:2\tLOC\tORG", "finance-003#3\t0:2\tLOC\tMISC", "the A column says 'MISC'"),
+        ("sports-020#5\t13:14", "sports-020#9\t13:14", "not a sentence and span"),
+        ("social-008#2\t18:21\tORG\tLOC\tLOC\tLOC", "social-008#2\t18:21\tORG\tLOC\tLOC\tORG", "gold now column"),
+    ],
+)
 def test_ner_double_adjudication_rows_must_match_the_files(tmp_path, old, new, phrase):
     folder = _copy_double(tmp_path)
     _edit(folder / "adjudication.tsv", old, new)

@@ -23,9 +23,11 @@ from sftlab.io.tags import iob2_problems, spans_from_iob2
 from sftlab.io.words import split_words
 from tests.conftest import ROOT
 
-SENTENCES = [Sentence(["Ada", "Lovelace", "met", "IBM", "."], ["B-PER", "I-PER", "O", "B-ORG", "O"]),
-             Sentence(["Kofi", "visited", "New", "York", "."], ["B-PER", "O", "B-LOC", "I-LOC", "O"]),
-             Sentence(["Nothing", "here", "."], ["O", "O", "O"])]
+SENTENCES = [
+    Sentence(["Ada", "Lovelace", "met", "IBM", "."], ["B-PER", "I-PER", "O", "B-ORG", "O"]),
+    Sentence(["Kofi", "visited", "New", "York", "."], ["B-PER", "O", "B-LOC", "I-LOC", "O"]),
+    Sentence(["Nothing", "here", "."], ["O", "O", "O"]),
+]
 
 
 def test_mention_replacement_keeps_valid_labels_and_types():

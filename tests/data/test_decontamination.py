@@ -10,9 +10,11 @@ PROTECTED = ["The battery lasts two full days and charges fast.", "Worst pizza I
 
 
 def test_exact_and_near_copies_of_protected_texts_are_found():
-    candidates = ["the battery lasts two full days, and charges fast!",  # same words: exact
-                  "The battery lasts two full days and charges fast!!! Love it",  # an edit: near
-                  "A lovely quiet cafe with good coffee."]
+    candidates = [
+        "the battery lasts two full days, and charges fast!",  # same words: exact
+        "The battery lasts two full days and charges fast!!! Love it",  # an edit: near
+        "A lovely quiet cafe with good coffee.",
+    ]
     found = find_contamination(candidates, PROTECTED, threshold=0.7)
     assert [(m["index"], m["match"], m["kind"]) for m in found] == [(0, 0, "exact"), (1, 0, "near")]
     assert found[0]["jaccard"] == 1.0 and 0.7 <= found[1]["jaccard"] < 1.0

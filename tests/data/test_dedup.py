@@ -43,10 +43,12 @@ def test_minhash_estimates_jaccard():
 
 
 def test_near_duplicates_are_found_and_verified():
-    texts = ["The battery easily lasts two full days of heavy use.",
-             "The battery easily lasts two full days of heavy use!!",
-             "Battery easily lasts 2 full days of heavy use.",
-             "Terrible customer service, never again."]
+    texts = [
+        "The battery easily lasts two full days of heavy use.",
+        "The battery easily lasts two full days of heavy use!!",
+        "Battery easily lasts 2 full days of heavy use.",
+        "Terrible customer service, never again.",
+    ]
     pairs = near_duplicate_pairs(texts, threshold=0.6)
     assert {(i, j) for i, j, _ in pairs} == {(0, 1), (0, 2), (1, 2)}
     assert all(s >= 0.6 for _, _, s in pairs)
@@ -54,15 +56,25 @@ def test_near_duplicates_are_found_and_verified():
 
 
 def test_cross_split_leaks():
-    leaks = cross_split_pairs({"train": ["The soup was cold and bland.", "Great phone"],
-                               "test": ["the soup was cold and bland", "Awful app"]}, threshold=0.8)
+    leaks = cross_split_pairs(
+        {
+            "train": ["The soup was cold and bland.", "Great phone"],
+            "test": ["the soup was cold and bland", "Awful app"],
+        },
+        threshold=0.8,
+    )
     assert len(leaks) == 1 and {leaks[0]["a"][0], leaks[0]["b"][0]} == {"train", "test"}
 
 
 def test_merged_groups_join_groups_with_near_duplicates_or_a_shared_key():
     base = ["film a", "film a", "film b", "film c", "film d"]
-    texts = ["The soup was cold and bland.", "Great phone, long battery life.", "the soup was cold and bland",
-             "An entirely different review here.", "Nothing in common with the rest."]
+    texts = [
+        "The soup was cold and bland.",
+        "Great phone, long battery life.",
+        "the soup was cold and bland",
+        "An entirely different review here.",
+        "Nothing in common with the rest.",
+    ]
     assert merged_groups(base, texts) == ["film a", "film a", "film a", "film c", "film d"]
     assert merged_groups(base, texts, keys=["k1", "k2", "k3", "k4", "k4"]) == ["film a"] * 3 + ["film c"] * 2
 
@@ -79,8 +91,12 @@ def test_pairs_across_orients_each_leak_train_to_test():
 def test_exact_jaccard_pairs_equal_brute_force_in_blocks():
     texts = _near_copies(7, 60)
     sets = [shingles(t) for t in texts]
-    brute = [(i, j, jaccard(sets[i], sets[j])) for i in range(len(texts)) for j in range(i + 1, len(texts))
-             if jaccard(sets[i], sets[j]) >= 0.4]
+    brute = [
+        (i, j, jaccard(sets[i], sets[j]))
+        for i in range(len(texts))
+        for j in range(i + 1, len(texts))
+        if jaccard(sets[i], sets[j]) >= 0.4
+    ]
     found = exact_jaccard_pairs(texts, 0.4, block=7)
     assert [(i, j) for i, j, _ in found] == [(i, j) for i, j, _ in brute] and brute
     assert all(s == pytest.approx(t) for (*_, s), (*_, t) in zip(found, brute))
@@ -89,12 +105,13 @@ def test_exact_jaccard_pairs_equal_brute_force_in_blocks():
 
 
 def test_lsh_probability_is_the_banding_formula():
-    assert lsh_probability(0.5, 32, 4) == pytest.approx(1 - (1 - 0.5 ** 4) ** 32)
+    assert lsh_probability(0.5, 32, 4) == pytest.approx(1 - (1 - 0.5**4) ** 32)
     assert lsh_probability(0.0) == 0.0 and lsh_probability(1.0) == 1.0
     assert np.all(np.diff(lsh_probability(np.linspace(0, 1, 11))) >= 0)
 
 
 # --- cross-checks against datasketch on random data -------------------------------------------
+
 
 def _near_copies(seed: int, count: int = 120) -> list[str]:
     rng = random.Random(seed)
@@ -129,5 +146,3 @@ def test_near_duplicates_equal_datasketch_minhash_lsh(seed):
     exact = {(i, j) for i, j, _ in exact_jaccard_pairs(texts, 0.7)}
     # At Jaccard >= 0.7, 32 bands of 4 rows miss a pair with probability < 0.001: both find all of them.
     assert ours == theirs == exact and len(exact) >= 10
-
-

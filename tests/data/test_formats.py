@@ -11,8 +11,10 @@ from sftlab.io.conll import Sentence
 from sftlab.io.errors import DataError
 from sftlab.io.tags import spans_from_iob2
 
-SENTENCE = Sentence(["Ada", "Lovelace", "met", "Charles", "Babbage", "in", "London", "."],
-                    ["B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "B-LOC", "O"])
+SENTENCE = Sentence(
+    ["Ada", "Lovelace", "met", "Charles", "Babbage", "in", "London", "."],
+    ["B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "B-LOC", "O"],
+)
 
 
 @pytest.mark.parametrize("scheme", ["IOB2", "BIOES"])
@@ -25,8 +27,10 @@ def test_token_records_round_trip(scheme):
 
 def test_text_to_text_round_trip_and_repeated_mentions():
     pair = formats.to_text_pair(SENTENCE)
-    assert pair == {"source": "ner: Ada Lovelace met Charles Babbage in London .",
-                    "target": "PER: Ada Lovelace; PER: Charles Babbage; LOC: London"}
+    assert pair == {
+        "source": "ner: Ada Lovelace met Charles Babbage in London .",
+        "target": "PER: Ada Lovelace; PER: Charles Babbage; LOC: London",
+    }
     assert formats.spans_from_text(pair["target"], SENTENCE.tokens) == spans_from_iob2(SENTENCE.tags)
     twice = Sentence(["Paris", "and", "Paris"], ["B-LOC", "O", "B-LOC"])
     assert formats.spans_from_text(formats.to_text_pair(twice)["target"], twice.tokens) == spans_from_iob2(twice.tags)
@@ -34,8 +38,14 @@ def test_text_to_text_round_trip_and_repeated_mentions():
     assert formats.to_text_pair(empty)["target"] == "none" and formats.spans_from_text("none", empty.tokens) == []
 
 
-@pytest.mark.parametrize("target,phrase", [("PER Ada", "is not 'TYPE: mention'"), ("PER: ", "empty type or mention"),
-                                           ("PER: Grace Hopper", "does not occur")])
+@pytest.mark.parametrize(
+    "target,phrase",
+    [
+        ("PER Ada", "is not 'TYPE: mention'"),
+        ("PER: ", "empty type or mention"),
+        ("PER: Grace Hopper", "does not occur"),
+    ],
+)
 def test_text_to_text_parse_errors(target, phrase):
     with pytest.raises(DataError, match=phrase):
         formats.spans_from_text(target, SENTENCE.tokens, "record 1")
@@ -77,8 +87,9 @@ def test_classification_validation():
 def test_sft_records_carry_their_references():
     from sftlab.io.conll import Sentence
 
-    sentence = Sentence(["Ada", "Lovelace", "met", "Babbage", "in", "London", "."],
-                        ["B-PER", "I-PER", "O", "B-PER", "O", "B-LOC", "O"])
+    sentence = Sentence(
+        ["Ada", "Lovelace", "met", "Babbage", "in", "London", "."], ["B-PER", "I-PER", "O", "B-PER", "O", "B-LOC", "O"]
+    )
     ner = formats.to_sft_record("ner", sentence)
     assert ner["messages"][-1]["content"] == "PER: Ada Lovelace; PER: Babbage; LOC: London"
     assert ner["messages"][0]["content"].endswith("Ada Lovelace met Babbage in London.")
@@ -97,13 +108,16 @@ def test_preference_pairs():
         formats.validate_preference({**pair, "prompt": [{"role": "assistant", "content": "x"}]})
 
 
-@pytest.mark.parametrize("record,phrase", [
-    ({"messages": []}, "non-empty list"),
-    ({"messages": [{"role": "bot", "content": "x"}]}, "unknown role"),
-    ({"messages": [{"role": "user", "content": " "}]}, "empty content"),
-    ({"messages": [{"role": "user", "content": "y"}]}, "no assistant turn"),
-    ({"messages": [{"role": "assistant", "content": "x"}, {"role": "user", "content": "y"}]}, "last message"),
-])
+@pytest.mark.parametrize(
+    "record,phrase",
+    [
+        ({"messages": []}, "non-empty list"),
+        ({"messages": [{"role": "bot", "content": "x"}]}, "unknown role"),
+        ({"messages": [{"role": "user", "content": " "}]}, "empty content"),
+        ({"messages": [{"role": "user", "content": "y"}]}, "no assistant turn"),
+        ({"messages": [{"role": "assistant", "content": "x"}, {"role": "user", "content": "y"}]}, "last message"),
+    ],
+)
 def test_chat_validation(record, phrase):
     with pytest.raises(DataError, match=phrase):
         formats.validate_chat(record)
@@ -125,6 +139,9 @@ def test_seq2seq_targets_shift_like_transformers(chat_tokenizer):
     start = chat_tokenizer.pad_token_id
     out = formats.seq2seq_targets(["PER: Ada Lovelace; LOC: London", "none"], chat_tokenizer, start)
     labels = torch.tensor(out["labels"])
-    assert labels[1].tolist().count(-100) == labels.shape[1] - len(chat_tokenizer("none", add_special_tokens=False)["input_ids"]) - 1
+    assert (
+        labels[1].tolist().count(-100)
+        == labels.shape[1] - len(chat_tokenizer("none", add_special_tokens=False)["input_ids"]) - 1
+    )
     assert (labels[labels != -100].reshape(-1) >= 0).all() and labels[0, -1] == chat_tokenizer.eos_token_id
     assert out["decoder_input_ids"] == shift_tokens_right(labels, chat_tokenizer.pad_token_id, start).tolist()

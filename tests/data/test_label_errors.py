@@ -18,7 +18,8 @@ def test_confident_learning_flags_what_the_model_is_sure_is_mislabelled():
     assert [(i["index"], i["given"], i["suggested"]) for i in issues] == [(4, "positive", "negative")]
     assert issues[0]["self_confidence"] == pytest.approx(0.05)
 
-# --- cross-checks against cleanlab (a test-only dependency: AGPL-3.0, so sftlab never imports it) on random data -------------------------------------------
+
+# --- cross-checks against cleanlab (a test-only dependency: AGPL-3.0, so sftlab never imports it) on random data ---
 
 LABELS = ("negative", "neutral", "positive")
 

@@ -10,7 +10,12 @@ from sftlab.io.errors import ConfigError, DataError
 
 def test_raw_labels_are_numbers_or_names():
     assert [raw_label(x) for x in (1, "1", 1.0, " pos ", True)] == [
-        ("number", "1"), ("number", "1"), ("number", "1"), ("name", "pos"), ("name", "true")]
+        ("number", "1"),
+        ("number", "1"),
+        ("number", "1"),
+        ("name", "pos"),
+        ("name", "true"),
+    ]
     assert [raw_label(x) for x in ("", None, [1], 1.5)] == [None] * 4
 
 
@@ -28,7 +33,9 @@ def test_name_labels_names_numbers_in_place_and_rejects_a_mix():
         name_labels([{"label": 0, "_line": 1}, {"label": "pos", "_line": 2}], None, "f")
 
 
-@pytest.mark.parametrize("names,problem", [([], "is empty"), (["negative", ""], "not a word"), ({0: None}, "not a word")])
+@pytest.mark.parametrize(
+    "names,problem", [([], "is empty"), (["negative", ""], "not a word"), ({0: None}, "not a word")]
+)
 def test_bad_label_names(names, problem):
     with pytest.raises(ConfigError, match=problem):
         label_mapping(names)

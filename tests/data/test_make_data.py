@@ -96,7 +96,9 @@ def test_double_annotations_are_independent_passes_adjudicated_against_gold():
     a = read_brackets(DATA / "ner" / "double" / "annotator_a.txt")
     b = read_brackets(DATA / "ner" / "double" / "annotator_b.txt")
     assert len(a) == len(b) >= 300 and [s.tokens for s in a] == [s.tokens for s in b]
-    assert (DATA / "ner" / "double" / "annotator_a.txt").read_text() != (DATA / "ner" / "double" / "annotator_b.txt").read_text()
+    assert (DATA / "ner" / "double" / "annotator_a.txt").read_text() != (
+        DATA / "ner" / "double" / "annotator_b.txt"
+    ).read_text()
     table = _adjudicated_spans()
     differs = {"A": 0, "B": 0}
     for sa, sb in zip(a, b):
@@ -113,15 +115,20 @@ def test_double_annotations_are_independent_passes_adjudicated_against_gold():
         differs["A"] += la != before
         differs["B"] += lb != before
     assert differs["A"] and differs["B"], f"a pass identical to the gold it was made against: {differs}"
-    assert not (DATA / "sentiment" / "double").exists(), "the sentiment double subset was dropped (see data/sentiment/README.md)"
+    assert not (DATA / "sentiment" / "double").exists(), (
+        "the sentiment double subset was dropped (see data/sentiment/README.md)"
+    )
 
 
-@pytest.mark.parametrize("content,line,phrase", [
-    ("a\tpositive\ttext\n", 1, "expected 4 tab-separated fields"),
-    ("x-1\tpos\tItem\tGreat\n", 1, "unknown label 'pos'"),
-    ("x-1\tpositive\tItem\t \n", 1, "empty item or text"),
-    ("x-1\tpositive\tItem\tGreat\nx-1\tnegative\tItem\tBad\n", 2, "already used"),
-])
+@pytest.mark.parametrize(
+    "content,line,phrase",
+    [
+        ("a\tpositive\ttext\n", 1, "expected 4 tab-separated fields"),
+        ("x-1\tpos\tItem\tGreat\n", 1, "unknown label 'pos'"),
+        ("x-1\tpositive\tItem\t \n", 1, "empty item or text"),
+        ("x-1\tpositive\tItem\tGreat\nx-1\tnegative\tItem\tBad\n", 2, "already used"),
+    ],
+)
 def test_sentiment_source_errors(tmp_path, content, line, phrase):
     (tmp_path / "films.tsv").write_text(content)
     with pytest.raises(DataError) as info:

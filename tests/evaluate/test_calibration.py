@@ -26,7 +26,9 @@ def test_temperature_scaling_fixes_overconfidence_without_changing_predictions()
     before = calibration.apply_temperature(overconfident, 1.0)
     after = calibration.apply_temperature(overconfident, temperature)
     assert (before.argmax(1) == after.argmax(1)).all()
-    assert calibration.expected_calibration_error(after, labels) < calibration.expected_calibration_error(before, labels)
+    assert calibration.expected_calibration_error(after, labels) < calibration.expected_calibration_error(
+        before, labels
+    )
     assert calibration.negative_log_likelihood(after, labels) < calibration.negative_log_likelihood(before, labels)
 
 
@@ -35,8 +37,10 @@ def test_log_probabilities_work_as_logits_for_temperature_scaling():
     logits = rng.normal(0, 3, (50, 3))
     probabilities = calibration.apply_temperature(logits, 1.0)
     for temperature in (0.5, 1.0, 2.5):
-        assert np.allclose(calibration.apply_temperature(calibration.log_probabilities(probabilities), temperature),
-                           calibration.apply_temperature(logits, temperature))
+        assert np.allclose(
+            calibration.apply_temperature(calibration.log_probabilities(probabilities), temperature),
+            calibration.apply_temperature(logits, temperature),
+        )
     assert np.isfinite(calibration.log_probabilities(np.array([[1.0, 0.0]]))).all()
 
 

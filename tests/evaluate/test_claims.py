@@ -44,9 +44,13 @@ def test_unknown_parameters_are_refused():
         claims.check_claims_for(datset="bundled")
 
 
-@pytest.mark.parametrize("a,b,printed", [
-    ([1, 0, 1, 1], [1, 0, 1, 1], "agree on every test review"),
-    ([1, 0, 1, 1, 0, 1], [1, 1, 0, 1, 0, 1], "not shown equal: the interval still allows")])
+@pytest.mark.parametrize(
+    "a,b,printed",
+    [
+        ([1, 0, 1, 1], [1, 0, 1, 1], "agree on every test review"),
+        ([1, 0, 1, 1, 0, 1], [1, 1, 0, 1, 0, 1], "not shown equal: the interval still allows"),
+    ],
+)
 def test_no_difference_detected_says_what_it_leaves_open(capsys, a, b, printed):
     effect = compare(np.array(a, float), np.array(b, float), names=("x", "y"), measure="accuracy", samples=200)
     assert claims.expect_no_difference(effect, "x against y")

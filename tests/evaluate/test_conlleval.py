@@ -24,7 +24,7 @@ def test_conlleval_hand_computed_counts_and_report():
     assert lines[0] == "processed 7 tokens with 3 phrases; found: 4 phrases; correct: 2."
     assert lines[1] == "accuracy:  71.43%; precision:  50.00%; recall:  66.67%; FB1:  57.14"
     assert lines[2] == "              LOC: precision:   0.00%; recall:   0.00%; FB1:   0.00  0"
-    assert [l.split(":")[0].strip() for l in lines[2:]] == ["LOC", "MISC", "ORG", "PER"]
+    assert [line.split(":")[0].strip() for line in lines[2:]] == ["LOC", "MISC", "ORG", "PER"]
 
 
 def test_conlleval_reads_iob1():
@@ -37,7 +37,7 @@ def test_conlleval_reads_iob1():
 
 def test_conlleval_boundary_and_type_errors():
     gold = [["B-ORG", "I-ORG", "I-ORG", "O"]]
-    assert conlleval.evaluate(gold, [["B-ORG", "I-ORG", "O", "O"]])["correct"] == 0       # too short
+    assert conlleval.evaluate(gold, [["B-ORG", "I-ORG", "O", "O"]])["correct"] == 0  # too short
     assert conlleval.evaluate(gold, [["B-ORG", "I-ORG", "I-ORG", "I-ORG"]])["correct"] == 0  # too long
     assert conlleval.evaluate(gold, [["B-LOC", "I-LOC", "I-LOC", "O"]])["correct"] == 0  # wrong type
     split = conlleval.evaluate(gold, [["B-ORG", "B-ORG", "I-ORG", "O"]])

@@ -6,9 +6,11 @@ from sftlab.evaluate.feature_tagger import FeatureTagger
 from sftlab.io.conll import Sentence
 from sftlab.io.tags import iob2_problems
 
-SENTENCES = [Sentence(["Ada", "Lovelace", "met", "IBM", "."], ["B-PER", "I-PER", "O", "B-ORG", "O"]),
-             Sentence(["Kofi", "visited", "New", "York", "."], ["B-PER", "O", "B-LOC", "I-LOC", "O"]),
-             Sentence(["Nothing", "here", "."], ["O", "O", "O"])]
+SENTENCES = [
+    Sentence(["Ada", "Lovelace", "met", "IBM", "."], ["B-PER", "I-PER", "O", "B-ORG", "O"]),
+    Sentence(["Kofi", "visited", "New", "York", "."], ["B-PER", "O", "B-LOC", "I-LOC", "O"]),
+    Sentence(["Nothing", "here", "."], ["O", "O", "O"]),
+]
 
 
 def test_feature_tagger_learns_and_outputs_valid_iob2():

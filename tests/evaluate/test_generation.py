@@ -7,9 +7,21 @@ import pytest
 
 from sftlab.data.formats import to_sft_record
 from sftlab.data.sources import load_ner
-from sftlab.evaluate.generation import (SCORE_COLUMNS, entity_tags, exact_match, parse_entities, parse_label,
-                                        per_example_scores, redaction_scores, redaction_source, score_of_rows,
-                                        score_replies, score_rows, token_f1, trivial_replies)
+from sftlab.evaluate.generation import (
+    SCORE_COLUMNS,
+    entity_tags,
+    exact_match,
+    parse_entities,
+    parse_label,
+    per_example_scores,
+    redaction_scores,
+    redaction_source,
+    score_of_rows,
+    score_replies,
+    score_rows,
+    token_f1,
+    trivial_replies,
+)
 from sftlab.evaluate.metrics import f1_from_counts
 from sftlab.io.conll import Sentence
 from sftlab.io.tags import Span, spans_from_iob2
@@ -18,15 +30,28 @@ from tests.conftest import ROOT
 TOKENS = "Ada Lovelace met Babbage at IBM 's office in London .".split()
 
 
-@pytest.mark.parametrize("text,label", [("positive", "positive"), (" Negative. ", "negative"), ("POSITIVE", "positive"),
-                                        ("The review is positive.", None), ("positive, mostly", None), ("", None)])
+@pytest.mark.parametrize(
+    "text,label",
+    [
+        ("positive", "positive"),
+        (" Negative. ", "negative"),
+        ("POSITIVE", "positive"),
+        ("The review is positive.", None),
+        ("positive, mostly", None),
+        ("", None),
+    ],
+)
 def test_parse_label_accepts_exactly_one_label_word(text, label):
     assert parse_label(text, ["positive", "negative"]) == label
 
 
 def test_parse_entities_maps_mentions_to_the_sentence_tokens():
     assert parse_entities("PER: Ada Lovelace; PER: Babbage; ORG: IBM; LOC: London", TOKENS) == [
-        Span(0, 2, "PER"), Span(3, 4, "PER"), Span(5, 6, "ORG"), Span(9, 10, "LOC")]
+        Span(0, 2, "PER"),
+        Span(3, 4, "PER"),
+        Span(5, 6, "ORG"),
+        Span(9, 10, "LOC"),
+    ]
     assert parse_entities("LOC: London; PER: Ada Lovelace", TOKENS) == [Span(0, 2, "PER"), Span(9, 10, "LOC")]
     assert parse_entities("none", TOKENS) == [] and parse_entities("None.", TOKENS) == []
 
@@ -43,20 +68,32 @@ def test_mentions_match_tokens_with_or_without_spaces_and_in_order():
     assert parse_entities("ORG: IBM's", TOKENS) == [Span(5, 7, "ORG")]
     tokens = "May said she would visit Paris in May .".split()
     assert parse_entities("PER: May; LOC: Paris; MISC: May", tokens) == [
-        Span(0, 1, "PER"), Span(5, 6, "LOC"), Span(7, 8, "MISC")]
+        Span(0, 1, "PER"),
+        Span(5, 6, "LOC"),
+        Span(7, 8, "MISC"),
+    ]
     # listed out of order: searched after the previous mention first, then from the start
     assert parse_entities("LOC: Paris; PER: May", tokens) == [Span(5, 6, "LOC"), Span(7, 8, "PER")]
     assert parse_entities("LOC: Paris; PER: May; MISC: May", tokens) == [
-        Span(0, 1, "MISC"), Span(5, 6, "LOC"), Span(7, 8, "PER")]
+        Span(0, 1, "MISC"),
+        Span(5, 6, "LOC"),
+        Span(7, 8, "PER"),
+    ]
 
 
 CONLL_SHAPED = [  # tokens as CoNLL-2003 writes them: abbreviations keep their full stop
-    Sentence(["Acme", "Corp.", "said", "on", "Monday", "it", "would", "open", "a", "plant", "in", "the", "U.S."],
-             ["B-ORG", "I-ORG", "O", "O", "O", "O", "O", "O", "O", "O", "O", "O", "B-LOC"]),
-    Sentence(["St.", "Louis", "Cardinals", "beat", "the", "Chicago", "Cubs", "4-3", "in", "St.", "Louis", "."],
-             ["B-ORG", "I-ORG", "I-ORG", "O", "O", "B-ORG", "I-ORG", "O", "O", "B-LOC", "I-LOC", "O"]),
-    Sentence(["Mr.", "Smith", "met", "J.", "P.", "Morgan", "Chase", "&", "Co.", "officials", "."],
-             ["O", "B-PER", "O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O"]),
+    Sentence(
+        ["Acme", "Corp.", "said", "on", "Monday", "it", "would", "open", "a", "plant", "in", "the", "U.S."],
+        ["B-ORG", "I-ORG", "O", "O", "O", "O", "O", "O", "O", "O", "O", "O", "B-LOC"],
+    ),
+    Sentence(
+        ["St.", "Louis", "Cardinals", "beat", "the", "Chicago", "Cubs", "4-3", "in", "St.", "Louis", "."],
+        ["B-ORG", "I-ORG", "I-ORG", "O", "O", "B-ORG", "I-ORG", "O", "O", "B-LOC", "I-LOC", "O"],
+    ),
+    Sentence(
+        ["Mr.", "Smith", "met", "J.", "P.", "Morgan", "Chase", "&", "Co.", "officials", "."],
+        ["O", "B-PER", "O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O"],
+    ),
     Sentence(["Prices", "rose", "in", "Britain", "'s", "shops", "."], ["O", "O", "O", "B-LOC", "O", "O", "O"]),
     Sentence(["No", "names", "here", "."], ["O", "O", "O", "O"]),
 ]
@@ -84,8 +121,19 @@ def test_gold_replies_of_conll_shaped_sentences_with_abbreviations_score_one(tmp
     assert scores["ner_f1"] == 1.0 and scores["ner_valid"] == 1.0
 
 
-@pytest.mark.parametrize("text", ["Ada Lovelace", "PERSON: Ada", "PER: Grace Hopper", "PER: Ada; PER: Ada",
-                                  "The entities are PER: Ada", "PER:", ";", "PER: Ada Lovelace met Babbage at IBM 's office in London . extra"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ada Lovelace",
+        "PERSON: Ada",
+        "PER: Grace Hopper",
+        "PER: Ada; PER: Ada",
+        "The entities are PER: Ada",
+        "PER:",
+        ";",
+        "PER: Ada Lovelace met Babbage at IBM 's office in London . extra",
+    ],
+)
 def test_malformed_generations_are_invalid_not_crashes(text):
     assert parse_entities(text, TOKENS) is None
     tags, valid = entity_tags(text, TOKENS)
@@ -94,14 +142,20 @@ def test_malformed_generations_are_invalid_not_crashes(text):
 
 def test_free_text_scores():
     assert token_f1("[PERSON] met [PERSON] in London.", "[PERSON] met [PERSON] in London.") == 1.0
-    assert token_f1("Ada met Babbage", "[PERSON] met [PERSON]") == pytest.approx(2 * (1 / 3) * (1 / 7) / (1 / 3 + 1 / 7))
+    assert token_f1("Ada met Babbage", "[PERSON] met [PERSON]") == pytest.approx(
+        2 * (1 / 3) * (1 / 7) / (1 / 3 + 1 / 7)
+    )
     assert token_f1("", "") == 1.0 and token_f1("x", "") == 0.0
     assert exact_match("In  London .", "in London.") and not exact_match("London", "in London")
 
 
-REDACT = to_sft_record("redact", Sentence("Rosalind Franklin met Will Smith , who said he will call Franklin .".split(),
-                                          ["B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "O", "O", "O", "O", "O",
-                                           "B-PER", "O"]))
+REDACT = to_sft_record(
+    "redact",
+    Sentence(
+        "Rosalind Franklin met Will Smith , who said he will call Franklin .".split(),
+        ["B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "O", "O", "O", "O", "O", "B-PER", "O"],
+    ),
+)
 
 
 def test_redaction_is_scored_by_names_masked_and_the_rest_kept():
@@ -123,8 +177,12 @@ def test_redaction_is_scored_by_names_masked_and_the_rest_kept():
 
 
 def test_trivial_replies_are_valid_and_score_what_format_alone_earns():
-    records = [{"task": "sentiment", "label": "positive"}, {"task": "sentiment", "label": "negative"},
-               {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 9}, REDACT]
+    records = [
+        {"task": "sentiment", "label": "positive"},
+        {"task": "sentiment", "label": "negative"},
+        {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 9},
+        REDACT,
+    ]
     replies = trivial_replies(records, "positive")
     assert replies[:3] == ["positive", "positive", "none"] and replies[3] == redaction_source(REDACT)
     scores = score_replies(records, replies)
@@ -133,8 +191,12 @@ def test_trivial_replies_are_valid_and_score_what_format_alone_earns():
 
 
 def test_score_replies_counts_invalid_answers_as_wrong():
-    records = [{"task": "sentiment", "label": "positive"}, {"task": "sentiment", "label": "negative"},
-               {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 9}, REDACT]
+    records = [
+        {"task": "sentiment", "label": "positive"},
+        {"task": "sentiment", "label": "negative"},
+        {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 9},
+        REDACT,
+    ]
     scores = score_replies(records, ["positive", "I think it is negative", "PER: Ada Lovelace", REDACT["reference"]])
     assert scores["sentiment_accuracy"] == 0.5 and scores["sentiment_valid"] == 0.5
     assert scores["ner_f1"] == 1.0 and scores["ner_valid"] == 1.0 and scores["redact_exact"] == 1.0
@@ -143,10 +205,22 @@ def test_score_replies_counts_invalid_answers_as_wrong():
 
 
 def test_per_example_scores_agree_with_the_aggregate_scores():
-    records = [{"task": "sentiment", "label": "positive"}, {"task": "sentiment", "label": "negative"},
-               {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 7 + ["B-LOC", "O"]},
-               {"task": "ner", "tokens": TOKENS, "tags": ["O"] * 11}, REDACT, REDACT]
-    replies = ["positive", "maybe", "PER: Ada Lovelace; ORG: IBM", "none", REDACT["reference"], redaction_source(REDACT)]
+    records = [
+        {"task": "sentiment", "label": "positive"},
+        {"task": "sentiment", "label": "negative"},
+        {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 7 + ["B-LOC", "O"]},
+        {"task": "ner", "tokens": TOKENS, "tags": ["O"] * 11},
+        REDACT,
+        REDACT,
+    ]
+    replies = [
+        "positive",
+        "maybe",
+        "PER: Ada Lovelace; ORG: IBM",
+        "none",
+        REDACT["reference"],
+        redaction_source(REDACT),
+    ]
     rows, scores = per_example_scores(records, replies), score_replies(records, replies)
     assert rows["sentiment"].tolist() == [1.0, 0.0] and rows["sentiment_valid"].tolist() == [1.0, 0.0]
     assert rows["ner"].shape == (2, 3) and rows["ner"].tolist() == [[1, 2, 2], [0, 0, 0]]
@@ -156,11 +230,22 @@ def test_per_example_scores_agree_with_the_aggregate_scores():
 
 
 def test_the_score_from_rows_is_the_score_of_the_replies():
-    records = [{"task": "sentiment", "label": "positive"}, {"task": "sentiment", "label": "negative"},
-               {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 7 + ["B-LOC", "O"]},
-               {"task": "ner", "tokens": TOKENS, "tags": ["O"] * 11}, REDACT, REDACT]
-    replies = ["positive", "positive", "PER: Ada Lovelace; ORG: IBM", "LOC: London", "[PERSON] met [PERSON].",
-               redaction_source(REDACT)]
+    records = [
+        {"task": "sentiment", "label": "positive"},
+        {"task": "sentiment", "label": "negative"},
+        {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 7 + ["B-LOC", "O"]},
+        {"task": "ner", "tokens": TOKENS, "tags": ["O"] * 11},
+        REDACT,
+        REDACT,
+    ]
+    replies = [
+        "positive",
+        "positive",
+        "PER: Ada Lovelace; ORG: IBM",
+        "LOC: London",
+        "[PERSON] met [PERSON].",
+        redaction_source(REDACT),
+    ]
     rows = score_rows(records, replies)
     assert rows.shape == (6, len(SCORE_COLUMNS))
     assert score_of_rows(rows) == pytest.approx(score_replies(records, replies)["score"])

@@ -35,12 +35,16 @@ def test_typo_only_edits_long_alphabetic_words():
 
 def test_familiarity_counts_split_gold_mentions_into_seen_and_unseen():
     training = [Sentence(["ada", "LOVELACE", "met", "IBM"], ["B-PER", "I-PER", "O", "B-ORG"])]
-    test = [Sentence(["Ada", "Lovelace", "visited", "Paris"], ["B-PER", "I-PER", "O", "B-LOC"]),
-            Sentence(["IBM", "hired", "Grace", "Hopper"], ["B-ORG", "O", "B-PER", "I-PER"]),
-            Sentence(["nothing", "here"], ["O", "O"])]
-    predicted = [["B-PER", "I-PER", "O", "B-LOC"],  # seen Ada Lovelace found, unseen Paris found
-                 ["B-LOC", "O", "B-PER", "O"],  # seen IBM with the wrong type, unseen Grace Hopper cut short: neither found
-                 ["O", "B-MISC"]]
+    test = [
+        Sentence(["Ada", "Lovelace", "visited", "Paris"], ["B-PER", "I-PER", "O", "B-LOC"]),
+        Sentence(["IBM", "hired", "Grace", "Hopper"], ["B-ORG", "O", "B-PER", "I-PER"]),
+        Sentence(["nothing", "here"], ["O", "O"]),
+    ]
+    predicted = [
+        ["B-PER", "I-PER", "O", "B-LOC"],  # seen Ada Lovelace found, unseen Paris found
+        ["B-LOC", "O", "B-PER", "O"],  # seen IBM with the wrong type, unseen Grace Hopper cut short: neither found
+        ["O", "B-MISC"],
+    ]
     counts = robustness.familiarity_counts(test, predicted, training)
     assert counts.tolist() == [[1, 1, 1, 1], [0, 1, 0, 1], [0, 0, 0, 0]]
     assert counts.shape == (3, 4) and robustness.familiarity_counts([], [], training).shape == (0, 4)

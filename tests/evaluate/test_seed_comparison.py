@@ -45,10 +45,18 @@ def test_each_seed_gets_its_own_row_and_interval():
 @pytest.mark.parametrize("measure", ["accuracy", "macro_f1"])
 def test_the_verdict_pools_the_seeds_and_finds_a_clear_gap_only(measure):
     labels = ["neg", "neu", "pos"]
-    better = seed_verdict({0: noisy(0.1, 1), 1: noisy(0.1, 2), 2: noisy(0.1, 3)}, noisy(0.7, 4), GOLD,
-                          names=("tuned", "baseline"), measure=measure, labels=labels, samples=60)
+    better = seed_verdict(
+        {0: noisy(0.1, 1), 1: noisy(0.1, 2), 2: noisy(0.1, 3)},
+        noisy(0.7, 4),
+        GOLD,
+        names=("tuned", "baseline"),
+        measure=measure,
+        labels=labels,
+        samples=60,
+    )
     assert better.a_better and better.seeds == 3
     assert better.measure == ("accuracy" if measure == "accuracy" else "macro-F1")
-    same = seed_verdict({0: noisy(0.3, 5)}, noisy(0.3, 6), GOLD, names=("a", "b"), measure=measure, labels=labels,
-                        samples=60)
+    same = seed_verdict(
+        {0: noisy(0.3, 5)}, noisy(0.3, 6), GOLD, names=("a", "b"), measure=measure, labels=labels, samples=60
+    )
     assert same.within_noise and same.seeds == 1

@@ -30,18 +30,26 @@ def test_paired_bootstrap_detects_a_real_difference_and_not_a_null_one():
     rng = np.random.default_rng(2)
     a = rng.random(500) < 0.85
     b = rng.random(500) < 0.70
-    strong = significance.paired_bootstrap(lambda i: float(np.mean(a[i])), lambda i: float(np.mean(b[i])), 500, samples=500)
+    strong = significance.paired_bootstrap(
+        lambda i: float(np.mean(a[i])), lambda i: float(np.mean(b[i])), 500, samples=500
+    )
     assert strong["difference"] > 0 and strong["p_value"] < 0.01
-    same = significance.paired_bootstrap(lambda i: float(np.mean(a[i])), lambda i: float(np.mean(a[i])), 500, samples=200)
+    same = significance.paired_bootstrap(
+        lambda i: float(np.mean(a[i])), lambda i: float(np.mean(a[i])), 500, samples=200
+    )
     assert same["p_value"] == 1.0
 
 
 def test_paired_bootstrap_reports_the_interval_and_both_p_values():
     rng = np.random.default_rng(3)
     a, b = rng.random(300) < 0.8, rng.random(300) < 0.78
-    result = significance.paired_bootstrap(lambda i: float(np.mean(a[i])), lambda i: float(np.mean(b[i])), 300, samples=400)
+    result = significance.paired_bootstrap(
+        lambda i: float(np.mean(a[i])), lambda i: float(np.mean(b[i])), 300, samples=400
+    )
     assert result["low"] < result["difference"] < result["high"]
-    assert result["p_two_sided"] == min(1.0, 2 * result["p_value"]) and result["worse"] == round(result["p_value"] * 400)
+    assert result["p_two_sided"] == min(1.0, 2 * result["p_value"]) and result["worse"] == round(
+        result["p_value"] * 400
+    )
     assert "contains 0" in significance.describe_difference(result, "a", "b", "accuracy")
 
 
@@ -59,6 +67,7 @@ def test_describe_difference_names_the_better_side_for_either_direction_of_the_m
 
 # --- cross-checks against scipy.stats on random data -------------------------------------------
 
+
 @pytest.mark.parametrize("seed", range(4))
 def test_bootstrap_ci_equals_scipy_percentile_bootstrap(seed):
     from scipy import stats
@@ -67,8 +76,12 @@ def test_bootstrap_ci_equals_scipy_percentile_bootstrap(seed):
     n = int(rng.integers(20, 300))
     values = rng.normal(size=n) ** 2  # skewed, so percentile and BCa intervals differ
     point, low, high = significance.bootstrap_ci(lambda idx: float(np.mean(values[idx])), n, samples=500, seed=seed)
-    scipy_ci = stats.bootstrap((values,), np.mean, n_resamples=500, method="percentile", rng=np.random.default_rng(seed)).confidence_interval
-    assert point == pytest.approx(values.mean()) and (low, high) == pytest.approx((scipy_ci.low, scipy_ci.high), abs=1e-12)
+    scipy_ci = stats.bootstrap(
+        (values,), np.mean, n_resamples=500, method="percentile", rng=np.random.default_rng(seed)
+    ).confidence_interval
+    assert point == pytest.approx(values.mean()) and (low, high) == pytest.approx(
+        (scipy_ci.low, scipy_ci.high), abs=1e-12
+    )
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -78,10 +91,20 @@ def test_paired_bootstrap_equals_scipy_paired_bootstrap_of_the_difference(seed):
     rng = np.random.default_rng(200 + seed)
     n = 250
     a, b = rng.random(n) < 0.75, rng.random(n) < 0.7
-    ours = significance.paired_bootstrap(lambda i: float(np.mean(a[i])), lambda i: float(np.mean(b[i])), n, samples=400, seed=seed)
-    result = stats.bootstrap((a.astype(float), b.astype(float)), lambda x, y, axis=-1: x.mean(axis) - y.mean(axis), paired=True,
-                             n_resamples=400, method="percentile", rng=np.random.default_rng(seed))
-    assert (ours["low"], ours["high"]) == pytest.approx((result.confidence_interval.low, result.confidence_interval.high), abs=1e-12)
+    ours = significance.paired_bootstrap(
+        lambda i: float(np.mean(a[i])), lambda i: float(np.mean(b[i])), n, samples=400, seed=seed
+    )
+    result = stats.bootstrap(
+        (a.astype(float), b.astype(float)),
+        lambda x, y, axis=-1: x.mean(axis) - y.mean(axis),
+        paired=True,
+        n_resamples=400,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    assert (ours["low"], ours["high"]) == pytest.approx(
+        (result.confidence_interval.low, result.confidence_interval.high), abs=1e-12
+    )
     distribution = result.bootstrap_distribution
     expected = np.mean(distribution <= 0) if ours["difference"] > 0 else np.mean(distribution >= 0)
     assert ours["p_value"] == pytest.approx(expected, abs=1e-12)
@@ -104,5 +127,7 @@ def test_mcnemar_accepts_numpy_booleans_with_many_disagreements():
     # 2**n in int64 overflows from n = 64: the counts must be Python ints
     a = np.array([True] * 70 + [False] * 30)
     b = ~a
-    assert significance.mcnemar(list(a), list(b))["p_value"] == pytest.approx(significance.mcnemar(a.tolist(), b.tolist())["p_value"])
+    assert significance.mcnemar(list(a), list(b))["p_value"] == pytest.approx(
+        significance.mcnemar(a.tolist(), b.tolist())["p_value"]
+    )
     assert significance.mcnemar(list(a), list(b))["p_value"] < 1e-4

@@ -29,17 +29,20 @@ def test_round_trip_through_to_brackets():
     assert parse_bracket_line(to_brackets(tokens, tags)) == (tokens, tags)
 
 
-@pytest.mark.parametrize("line,phrase", [
-    ("[PER Ada Lovelace met IBM", "never closed"),
-    ("Ada] met IBM", "']' without a matching '['"),
-    ("[PER Ada [ORG IBM]]", "nested"),
-    ("[PERSON Ada]", "unknown entity type 'PERSON'"),
-    ("[Ada Lovelace]", "unknown entity type 'Ada'"),
-    ("[ Ada]", "must be followed by a type"),
-    ("[PER ]", "empty entity"),
-    ("[MISC Brit]ish", "cuts a word"),
-    ("un[MISC British]", "cuts a word"),
-])
+@pytest.mark.parametrize(
+    "line,phrase",
+    [
+        ("[PER Ada Lovelace met IBM", "never closed"),
+        ("Ada] met IBM", "']' without a matching '['"),
+        ("[PER Ada [ORG IBM]]", "nested"),
+        ("[PERSON Ada]", "unknown entity type 'PERSON'"),
+        ("[Ada Lovelace]", "unknown entity type 'Ada'"),
+        ("[ Ada]", "must be followed by a type"),
+        ("[PER ]", "empty entity"),
+        ("[MISC Brit]ish", "cuts a word"),
+        ("un[MISC British]", "cuts a word"),
+    ],
+)
 def test_malformed_lines(line, phrase):
     with pytest.raises(ValueError, match=re.escape(phrase)):
         parse_bracket_line(line)
@@ -52,12 +55,15 @@ def test_file_errors_name_file_and_line(write):
     assert str(info.value).startswith(f"{path}:3: column 1:")
 
 
-@pytest.mark.parametrize("content,line,phrase", [
-    ("[PER Ada] met IBM.\n", 1, "before the first '# doc: ID'"),
-    ("# doc: a\nx\n# doc: a\ny\n", 3, "already used on line 1"),
-    ("# doc a\nx\n", 1, "malformed document line"),
-    ("# doc: a\n[FOO x]\n", 2, "unknown entity type"),
-])
+@pytest.mark.parametrize(
+    "content,line,phrase",
+    [
+        ("[PER Ada] met IBM.\n", 1, "before the first '# doc: ID'"),
+        ("# doc: a\nx\n# doc: a\ny\n", 3, "already used on line 1"),
+        ("# doc a\nx\n", 1, "malformed document line"),
+        ("# doc: a\n[FOO x]\n", 2, "unknown entity type"),
+    ],
+)
 def test_file_structure_errors(write, content, line, phrase):
     path = write("src.txt", content)
     with pytest.raises(DataError) as info:
@@ -66,7 +72,10 @@ def test_file_structure_errors(write, content, line, phrase):
 
 
 def test_read_brackets_keeps_docs_lines_and_comments(write):
-    path = write("src.txt", "# register: news\n# doc: n-1\n[PER Ada] spoke.\n\n# a comment\nShe left.\n# doc: n-2\n[LOC Oslo] is cold.\n")
+    path = write(
+        "src.txt",
+        "# register: news\n# doc: n-1\n[PER Ada] spoke.\n\n# a comment\nShe left.\n# doc: n-2\n[LOC Oslo] is cold.\n",
+    )
     sentences = read_brackets(path)
     assert [(s.doc, s.line) for s in sentences] == [("n-1", 3), ("n-1", 6), ("n-2", 8)]
     assert sentences[2].tags == ["B-LOC", "O", "O", "O"]

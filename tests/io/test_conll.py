@@ -71,7 +71,10 @@ def test_conll2003_columns_and_docstart(write):
 
 
 def test_universal_ner_layout_with_index_column_and_comments(write):
-    text = "# newdoc id = d7\n# sent_id = s1\n# text = in tampa bay\n1\tin\tO\t-\t-\n2\ttampa\tB-LOC\t-\tann\n3\tbay\tI-LOC\t-\tann\n\n"
+    text = (
+        "# newdoc id = d7\n# sent_id = s1\n# text = in tampa bay\n"
+        "1\tin\tO\t-\t-\n2\ttampa\tB-LOC\t-\tann\n3\tbay\tI-LOC\t-\tann\n\n"
+    )
     sentence = read_conll(write("u.iob2", text), token_column=1, tag_column=2)[0]
     assert sentence.tokens == ["in", "tampa", "bay"] and sentence.tags == ["O", "B-LOC", "I-LOC"]
     assert sentence.doc == "d7" and sentence.meta == {"sent_id": "s1", "text": "in tampa bay"}
@@ -114,8 +117,11 @@ def test_crlf_line_endings(write):
 
 
 def test_write_then_read_round_trip(tmp_path):
-    sentences = [Sentence(["Ada", "Lovelace"], ["B-PER", "I-PER"], "d1"), Sentence(["in", "Paris"], ["O", "B-LOC"], "d1"),
-                 Sentence(["IBM"], ["B-ORG"], "d2")]
+    sentences = [
+        Sentence(["Ada", "Lovelace"], ["B-PER", "I-PER"], "d1"),
+        Sentence(["in", "Paris"], ["O", "B-LOC"], "d1"),
+        Sentence(["IBM"], ["B-ORG"], "d2"),
+    ]
     path = tmp_path / "out" / "rt.iob2"
     write_conll(path, sentences)
     again = read_conll(path)

@@ -12,17 +12,20 @@ from sftlab.io.jsonl import check_text_labels, format_jsonl, read_jsonl, read_re
 LABELS = ("negative", "positive")
 
 
-@pytest.mark.parametrize("name,content,line,phrase", [
-    ("bad json", '{"text": "ok", "label": "positive"}\n{"text": "oops", label: 1}\n', 2, "invalid JSON"),
-    ("not an object", '["text", "label"]\n', 1, "expected a JSON object"),
-    ("missing label", '{"text": "great"}\n', 1, "missing field 'label'"),
-    ("missing text", '{"review": "great", "label": "positive"}\n', 1, "missing field 'text'"),
-    ("empty text", '{"text": "  ", "label": "positive"}\n', 1, "empty text"),
-    ("text not a string", '{"text": 5, "label": "positive"}\n', 1, "must be a string"),
-    ("unknown label", '{"text": "meh", "label": "neutral"}\n', 1, "unknown label 'neutral'"),
-    ("empty file", "", None, "no records"),
-    ("bad utf-8", b'{"text": "caf\xe9", "label": "positive"}\n', 1, "not valid UTF-8"),
-])
+@pytest.mark.parametrize(
+    "name,content,line,phrase",
+    [
+        ("bad json", '{"text": "ok", "label": "positive"}\n{"text": "oops", label: 1}\n', 2, "invalid JSON"),
+        ("not an object", '["text", "label"]\n', 1, "expected a JSON object"),
+        ("missing label", '{"text": "great"}\n', 1, "missing field 'label'"),
+        ("missing text", '{"review": "great", "label": "positive"}\n', 1, "missing field 'text'"),
+        ("empty text", '{"text": "  ", "label": "positive"}\n', 1, "empty text"),
+        ("text not a string", '{"text": 5, "label": "positive"}\n', 1, "must be a string"),
+        ("unknown label", '{"text": "meh", "label": "neutral"}\n', 1, "unknown label 'neutral'"),
+        ("empty file", "", None, "no records"),
+        ("bad utf-8", b'{"text": "caf\xe9", "label": "positive"}\n', 1, "not valid UTF-8"),
+    ],
+)
 def test_jsonl_errors(write, name, content, line, phrase):
     path = write("data.jsonl", content)
     with pytest.raises(DataError) as info:
@@ -31,11 +34,14 @@ def test_jsonl_errors(write, name, content, line, phrase):
     assert str(info.value).startswith(str(path))
 
 
-@pytest.mark.parametrize("content,line,phrase", [
-    ("text\tlabel\ngood film\tpositive\nbad\tfilm\tnegative\n", 3, "found 3 tab-separated fields"),
-    ("text\tlabel\n", None, "header only"),
-    ("review\tstars\ngreat\t5\n", 2, "missing field 'text'"),
-])
+@pytest.mark.parametrize(
+    "content,line,phrase",
+    [
+        ("text\tlabel\ngood film\tpositive\nbad\tfilm\tnegative\n", 3, "found 3 tab-separated fields"),
+        ("text\tlabel\n", None, "header only"),
+        ("review\tstars\ngreat\t5\n", 2, "missing field 'text'"),
+    ],
+)
 def test_tsv_errors(write, content, line, phrase):
     path = write("data.tsv", content)
     with pytest.raises(DataError) as info:
@@ -46,7 +52,10 @@ def test_tsv_errors(write, content, line, phrase):
 def test_tsv_and_jsonl_give_the_same_records(write):
     tsv = write("d.tsv", "text\tlabel\nGreat film\tpositive\nDull\tnegative\n")
     jsonl = write("d.jsonl", '{"text": "Great film", "label": "positive"}\n\n{"text": "Dull", "label": "negative"}\n')
-    strip = lambda rs: [(r["text"], r["label"]) for r in rs]
+
+    def strip(rs: list[dict]) -> list[tuple]:
+        return [(r["text"], r["label"]) for r in rs]
+
     assert strip(read_text_labels(tsv, labels=LABELS)) == strip(read_text_labels(jsonl, labels=LABELS))
 
 
@@ -66,18 +75,26 @@ def test_write_read_round_trip_drops_private_keys(tmp_path):
 
 
 def test_csv_quotes_commas_line_breaks_and_line_numbers(write):
-    path = write("d.csv", 'text,label\n"Great, really great",positive\n"He said ""meh"", then\nleft",negative\n'
-                          "\nPlain,negative\n")
+    path = write(
+        "d.csv",
+        'text,label\n"Great, really great",positive\n"He said ""meh"", then\nleft",negative\n\nPlain,negative\n',
+    )
     records = read_text_labels(path, labels=LABELS)
-    assert [(r["text"], r["_line"]) for r in records] == [("Great, really great", 2), ('He said "meh", then\nleft', 3),
-                                                          ("Plain", 6)]
+    assert [(r["text"], r["_line"]) for r in records] == [
+        ("Great, really great", 2),
+        ('He said "meh", then\nleft', 3),
+        ("Plain", 6),
+    ]
 
 
-@pytest.mark.parametrize("content,line,phrase", [
-    ('text,label\n"never closed,positive\nnext,negative\n', 2, "never closed"),
-    ("text,label\nGreat, really,positive\n", 2, "found 3 comma-separated fields"),
-    ("text,text,label\na,b,positive\n", 1, "names column 'text' more than once"),
-])
+@pytest.mark.parametrize(
+    "content,line,phrase",
+    [
+        ('text,label\n"never closed,positive\nnext,negative\n', 2, "never closed"),
+        ("text,label\nGreat, really,positive\n", 2, "found 3 comma-separated fields"),
+        ("text,text,label\na,b,positive\n", 1, "names column 'text' more than once"),
+    ],
+)
 def test_csv_errors(write, content, line, phrase):
     path = write("data.csv", content)
     with pytest.raises(DataError) as info:

@@ -37,13 +37,16 @@ def test_conversions_and_spans(iob2, bioes, spans):
     assert iob2_from_spans(spans, len(iob2)) == iob2
 
 
-@pytest.mark.parametrize("bad,phrase", [
-    (["I-PER"], "does not continue"),
-    (["B-PER", "B-ORG"], "was closed"),
-    (["B-PER"], "ends inside"),
-    (["B-PER", "E-ORG"], "does not continue"),
-    (["S-PER", "E-PER"], "does not continue"),
-])
+@pytest.mark.parametrize(
+    "bad,phrase",
+    [
+        (["I-PER"], "does not continue"),
+        (["B-PER", "B-ORG"], "was closed"),
+        (["B-PER"], "ends inside"),
+        (["B-PER", "E-ORG"], "does not continue"),
+        (["S-PER", "E-PER"], "does not continue"),
+    ],
+)
 def test_invalid_bioes_is_rejected(bad, phrase):
     with pytest.raises(ValueError, match=phrase):
         bioes_to_iob2(bad)

@@ -31,16 +31,24 @@ def kinds(notebook) -> list[str]:
     out = []
     for cell in notebook.cells:
         meta = cell.metadata["nbgrader"]
-        out.append("answer" if meta["solution"] else "check" if meta["grade"] else
-                   "setup" if cell.cell_type == "code" else "prompt")
+        out.append(
+            "answer"
+            if meta["solution"]
+            else "check"
+            if meta["grade"]
+            else "setup"
+            if cell.cell_type == "code"
+            else "prompt"
+        )
     return out
 
 
 def test_every_chapter_with_exercises_has_an_assignment():
     chapters = {c.stem for c in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
     solved = {c.stem for c in (NOTEBOOKS / "solutions").glob("[0-9][0-9]_*.ipynb")}
-    assert {chapter.stem for chapter, _ in PAIRS} == {c for c in chapters & solved
-                                                      if classroom.chapter_exercises(NOTEBOOKS / f"{c}.ipynb")[1]}
+    assert {chapter.stem for chapter, _ in PAIRS} == {
+        c for c in chapters & solved if classroom.chapter_exercises(NOTEBOOKS / f"{c}.ipynb")[1]
+    }
     assert PAIRS, "no chapter has exercises and a solutions notebook"
 
 
@@ -57,9 +65,10 @@ def test_the_release_reads_like_the_chapter(chapter, solutions):
         check = next(c for c in release.cells if c.metadata["nbgrader"]["grade_id"] == f"ex{number}-check")
         assert answer.source.rstrip() == "\n\n".join(exercise["stub"]), f"exercise {number}: release != chapter stub"
         assert all(f"print({call})" in check.source for call in exercise["checks"])
-        assert all(re.search(rf"^from \S+ import .*\b{call.split('(')[0]}\b", check.source, re.M)
-                   for call in exercise["checks"]), \
-            "the check cell imports its check again, so that an answer cell cannot redefine it"
+        assert all(
+            re.search(rf"^from \S+ import .*\b{call.split('(')[0]}\b", check.source, re.M)
+            for call in exercise["checks"]
+        ), "the check cell imports its check again, so that an answer cell cannot redefine it"
         assert check.metadata["nbgrader"]["locked"] and check.metadata["nbgrader"]["points"] >= 1
     text = "\n".join(c.source for c in release.cells)
     assert classroom.BEGIN not in text and "reference answer" not in text
@@ -84,15 +93,20 @@ def test_check_call_is_read_from_its_comment():
 
 
 def test_a_bold_prompt_becomes_a_heading():
-    assert classroom._heading("**2. Macro-F1 by hand** (medium). Implement it.") == "## 2. Macro-F1 by hand (medium)\n\nImplement it."
+    assert (
+        classroom._heading("**2. Macro-F1 by hand** (medium). Implement it.")
+        == "## 2. Macro-F1 by hand (medium)\n\nImplement it."
+    )
     assert classroom._heading("### 2. Already a heading") == "### 2. Already a heading"
 
 
 # --- bad input: the error names the file, the cell and the problem ----------------------------
 
+
 def _notebook(path: Path, cells: list[tuple[str, str]]) -> Path:
-    made = [nbformat.v4.new_markdown_cell(text) if kind == "md" else nbformat.v4.new_code_cell(text)
-            for kind, text in cells]
+    made = [
+        nbformat.v4.new_markdown_cell(text) if kind == "md" else nbformat.v4.new_code_cell(text) for kind, text in cells
+    ]
     for i, cell in enumerate(made):
         cell.id = f"c{i:03d}"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,16 +114,23 @@ def _notebook(path: Path, cells: list[tuple[str, str]]) -> Path:
     return path
 
 
-CHAPTER = [("md", "# 99 · A chapter"), ("md", "## Exercises\n\nSome intro."),
-           ("code", "from sftlab.run.exercises import check_kappa"),
-           ("md", "**1. Kappa** (medium). Implement it."),
-           ("code", "def kappa(a, b):\n    raise NotImplementedError\n# check_kappa(kappa)  # uncomment to check your answer")]
-SOLUTIONS = [("md", "# Solutions"), ("code", "profile = 'smoke'"),
-             ("code", "from sftlab.run.exercises import check_kappa\nfrom sftlab.run.report import record\n\npassed = []"),
-             ("md", "## 1. Kappa (medium)\n\nImplement it."),
-             ("code", "def kappa(a, b):\n    return 0.0"), ("code", "passed.append(check_kappa(kappa))"),
-             ("md", "Kappa corrects agreement for chance."),
-             ("code", "record('solutions/99', {'n': len(passed)}, '.')")]
+CHAPTER = [
+    ("md", "# 99 · A chapter"),
+    ("md", "## Exercises\n\nSome intro."),
+    ("code", "from sftlab.run.exercises import check_kappa"),
+    ("md", "**1. Kappa** (medium). Implement it."),
+    ("code", "def kappa(a, b):\n    raise NotImplementedError\n# check_kappa(kappa)  # uncomment to check your answer"),
+]
+SOLUTIONS = [
+    ("md", "# Solutions"),
+    ("code", "profile = 'smoke'"),
+    ("code", "from sftlab.run.exercises import check_kappa\nfrom sftlab.run.report import record\n\npassed = []"),
+    ("md", "## 1. Kappa (medium)\n\nImplement it."),
+    ("code", "def kappa(a, b):\n    return 0.0"),
+    ("code", "passed.append(check_kappa(kappa))"),
+    ("md", "Kappa corrects agreement for chance."),
+    ("code", "record('solutions/99', {'n': len(passed)}, '.')"),
+]
 
 
 def test_a_small_chapter_becomes_an_assignment(tmp_path):
@@ -120,17 +141,22 @@ def test_a_small_chapter_becomes_an_assignment(tmp_path):
     assert source.cells[1].source == "from sftlab.run.exercises import check_kappa"
     assert source.cells[2].source == "## 1. Kappa (medium)\n\nImplement it."
     answer = source.cells[3].source
-    assert classroom.reference_answer(answer).endswith("def kappa(a, b):\n    return 0.0\n\n# Kappa corrects agreement for chance.")
+    assert classroom.reference_answer(answer).endswith(
+        "def kappa(a, b):\n    return 0.0\n\n# Kappa corrects agreement for chance."
+    )
     assert source.cells[4].metadata["nbgrader"]["points"] == 2
     assert released(source).cells[3].source == "def kappa(a, b):\n    raise NotImplementedError\n"
 
 
-@pytest.mark.parametrize("where,index,text,problem", [
-    ("chapter", 4, "def kappa(a, b):\n    raise NotImplementedError", "cell c003: exercise 1 names no check"),
-    ("chapter", 4, "def kappa(a, b:\n# check_kappa(kappa)", "cell c004: Python syntax error"),
-    ("solutions", 5, "print(kappa([1], [1]))", "checked with [], but 99_x.ipynb names ['check_kappa']"),
-    ("solutions", 3, "## 2. Another", "exercise 1 of 99_x.ipynb has no reference answer"),
-])
+@pytest.mark.parametrize(
+    "where,index,text,problem",
+    [
+        ("chapter", 4, "def kappa(a, b):\n    raise NotImplementedError", "cell c003: exercise 1 names no check"),
+        ("chapter", 4, "def kappa(a, b:\n# check_kappa(kappa)", "cell c004: Python syntax error"),
+        ("solutions", 5, "print(kappa([1], [1]))", "checked with [], but 99_x.ipynb names ['check_kappa']"),
+        ("solutions", 3, "## 2. Another", "exercise 1 of 99_x.ipynb has no reference answer"),
+    ],
+)
 def test_bad_notebooks_are_reported_with_file_and_cell(tmp_path, where, index, text, problem):
     cells = {"chapter": list(CHAPTER), "solutions": list(SOLUTIONS)}
     cells[where][index] = (cells[where][index][0], text)
@@ -143,6 +169,7 @@ def test_bad_notebooks_are_reported_with_file_and_cell(tmp_path, where, index, t
 
 
 # --- the real thing: generate_assignment and autograde on a throwaway course -------------------
+
 
 @pytest.mark.slow
 def test_autograde_gives_full_marks_to_the_reference_and_zero_to_the_release(tmp_path):

@@ -16,12 +16,15 @@ def test_profiles_and_overrides():
     assert settings("01_theory", "smoke", logreg_steps=None).logreg_steps == settings("01_theory", "smoke").logreg_steps
 
 
-@pytest.mark.parametrize("kwargs,phrase", [
-    ({"profile": "huge"}, "unknown profile"),
-    ({"logreg_steps": -3}, "must be a positive number"),
-    ({"logreg_steps": 2.5}, "must be a whole number"),
-    ({"epochs_typo": 3}, "is not a setting"),
-])
+@pytest.mark.parametrize(
+    "kwargs,phrase",
+    [
+        ({"profile": "huge"}, "unknown profile"),
+        ({"logreg_steps": -3}, "must be a positive number"),
+        ({"logreg_steps": 2.5}, "must be a whole number"),
+        ({"epochs_typo": 3}, "is not a setting"),
+    ],
+)
 def test_bad_profile_parameters(kwargs, phrase):
     profile = kwargs.pop("profile", "smoke")
     with pytest.raises(ConfigError, match=phrase):
@@ -39,10 +42,12 @@ def test_every_notebook_records_under_its_own_name_and_has_settings():
 
     for path in runner.find_notebooks(ROOT / "notebooks"):
         name = runner.notebook_name(path)
-        code = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
-        assert re.findall(r'(?<![\w.])record\("([^"]+)"', code) == [name], f"{path.name} records under another name"
+        code = "\n".join(
+            "".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"
+        )
+        assert re.findall(r'(?<![\w.])record\(\s*"([^"]+)"', code) == [name], f"{path.name} records under another name"
         if not name.startswith("solutions/"):
             # its own settings, and (to describe them) those of the notebooks whose saved models it reads
             readable = {name} | {upstream for upstream, _ in DEPENDS.get(name, [])}
-            found = set(re.findall(r'settings\("([^"]+)"', code))
+            found = set(re.findall(r'settings\(\s*"([^"]+)"', code))
             assert name in found and found <= readable and name in SETTINGS, path.name

@@ -9,8 +9,10 @@ from sftlab.run import progress, runner
 
 def test_clock_and_the_line():
     assert progress.clock(0) == "00:00" and progress.clock(61.4) == "01:01" and progress.clock(4503) == "75:03"
-    assert (progress.progress_line(3, 18, "03_data_formats", 250, 750)
-            == "[3/18] 03_data_formats — elapsed 04:10, about 12:30 left")
+    assert (
+        progress.progress_line(3, 18, "03_data_formats", 250, 750)
+        == "[3/18] 03_data_formats — elapsed 04:10, about 12:30 left"
+    )
     assert progress.progress_line(1, 2, "01_theory", 0, None) == "[1/2] 01_theory — elapsed 00:00, no estimate yet"
 
 

@@ -17,11 +17,16 @@ def test_clean_strips_progress_bars_widgets_and_timestamps():
     cell = nbformat.v4.new_code_cell("x")
     cell.metadata["execution"] = {"iopub.execute_input": "2026-01-01"}
     cell.outputs = [
-        nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json": {}, "text/plain": "0/32"}),
+        nbformat.v4.new_output(
+            "display_data", data={"application/vnd.jupyter.widget-view+json": {}, "text/plain": "0/32"}
+        ),
         nbformat.v4.new_output("stream", name="stderr", text="epoch 1/3:  50%|#####     | 16/32\r"),
         nbformat.v4.new_output("stream", name="stderr", text="UserWarning: something real\n"),
-        nbformat.v4.new_output("stream", name="stderr", text="USDT:2026-12-02 20:24:30 17148:17148 "
-                               "SyncActivityProfilerHandler.cpp:52] profiler_start\n"),
+        nbformat.v4.new_output(
+            "stream",
+            name="stderr",
+            text="USDT:2026-12-02 20:24:30 17148:17148 SyncActivityProfilerHandler.cpp:52] profiler_start\n",
+        ),
         nbformat.v4.new_output("stream", name="stdout", text="test F1 0.634\n"),
     ]
     nb.cells = [cell]
@@ -33,8 +38,11 @@ def test_clean_strips_progress_bars_widgets_and_timestamps():
 def test_clean_refuses_a_progress_bar_in_a_checked_cell():
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("for x in tqdm(items): ...", metadata={"tags": ["nbval-check-output"]})
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json": {},
-                                                                  "text/plain": "0/32"})]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"application/vnd.jupyter.widget-view+json": {}, "text/plain": "0/32"}
+        )
+    ]
     nb.cells = [nbformat.v4.new_markdown_cell("# title"), cell]
     with pytest.raises(ValueError, match="cell 1 is tagged nbval-check-output"):
         clean(nb)
@@ -43,10 +51,14 @@ def test_clean_refuses_a_progress_bar_in_a_checked_cell():
 def test_cell_seconds_reads_nbclient_timestamps_slowest_first():
     nb = nbformat.v4.new_notebook()
     fast, slow = nbformat.v4.new_code_cell("a"), nbformat.v4.new_code_cell("b")
-    fast.metadata["execution"] = {"iopub.execute_input": "2026-12-02T10:00:00.000000Z",
-                                  "shell.execute_reply": "2026-12-02T10:00:01.500000Z"}
-    slow.metadata["execution"] = {"iopub.execute_input": "2026-12-02T10:00:02Z",
-                                  "shell.execute_reply": "2026-12-02T10:01:02Z"}
+    fast.metadata["execution"] = {
+        "iopub.execute_input": "2026-12-02T10:00:00.000000Z",
+        "shell.execute_reply": "2026-12-02T10:00:01.500000Z",
+    }
+    slow.metadata["execution"] = {
+        "iopub.execute_input": "2026-12-02T10:00:02Z",
+        "shell.execute_reply": "2026-12-02T10:01:02Z",
+    }
     nb.cells = [fast, nbformat.v4.new_markdown_cell("x"), slow, nbformat.v4.new_code_cell("never run")]
     assert cell_seconds(nb) == [(2, 60.0), (0, 1.5)]
 
@@ -82,8 +94,14 @@ def test_no_checked_cell_draws_a_progress_bar():
 
 def test_a_refresh_records_only_this_runs_figures(tmp_path):
     """A figure an earlier run recorded, and this run no longer does, leaves the metrics file."""
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os\nfrom sftlab.run.report import record\nrecord('x_test', {'kept': 1}, os.environ['SFTLAB_BUILD_DIR'])")])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "import os\nfrom sftlab.run.report import record\n"
+                "record('x_test', {'kept': 1}, os.environ['SFTLAB_BUILD_DIR'])"
+            )
+        ]
+    )
     path = tmp_path / "x_test.ipynb"
     path.write_text(nbformat.writes(notebook))
     metrics = tmp_path / "build" / "metrics" / "x_test.json"

@@ -14,7 +14,8 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="py
 <testcase classname="notebooks.01_theory.ipynb" name="Cell 0" time="1.5" />
 <testcase classname="notebooks.01_theory.ipynb" name="Cell 1" time="2.0" />
 <testcase classname="notebooks.05_ner_finetuning.ipynb" name="Cell 0" time="0.5" />
-<testcase classname="notebooks.05_ner_finetuning.ipynb" name="Cell 7" time="3.0"><failure message="Cell outputs differ&#10;more">...</failure></testcase>
+<testcase classname="notebooks.05_ner_finetuning.ipynb" name="Cell 7"
+time="3.0"><failure message="Cell outputs differ&#10;more">...</failure></testcase>
 <testcase classname="notebooks.solutions.01_theory.ipynb" name="Cell 0" time="0.25" />
 </testsuite></testsuites>"""
 
@@ -22,10 +23,15 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="py
 def test_results_from_nbval_junit(tmp_path):
     junit = tmp_path / "nbval.xml"
     junit.write_text(JUNIT)
-    results = results_from_junit(junit, ["01_theory", "05_ner_finetuning", "06_sentiment_finetuning", "solutions/01_theory"])
+    results = results_from_junit(
+        junit, ["01_theory", "05_ner_finetuning", "06_sentiment_finetuning", "solutions/01_theory"]
+    )
     assert [(r["notebook"], r["status"]) for r in results] == [
-        ("01_theory", "ok"), ("05_ner_finetuning", "failed"), ("06_sentiment_finetuning", "not run"),
-        ("solutions/01_theory", "ok")]
+        ("01_theory", "ok"),
+        ("05_ner_finetuning", "failed"),
+        ("06_sentiment_finetuning", "not run"),
+        ("solutions/01_theory", "ok"),
+    ]
     assert results[0]["seconds"] == 3.5 and results[0]["error"] is None
     assert results[1]["error"] == "Cell 7: Cell outputs differ"
 
@@ -35,8 +41,16 @@ def test_report_command_exits_non_zero_when_a_notebook_failed(tmp_path, capsys):
     for name in ("01_theory", "05_ner_finetuning"):
         (tmp_path / "notebooks" / f"{name}.ipynb").write_text("{}")
     (tmp_path / "nbval.xml").write_text(JUNIT)
-    code = main(["--junit", str(tmp_path / "nbval.xml"), "--build", str(tmp_path / "build"),
-                 "--notebooks", str(tmp_path / "notebooks")])
+    code = main(
+        [
+            "--junit",
+            str(tmp_path / "nbval.xml"),
+            "--build",
+            str(tmp_path / "build"),
+            "--notebooks",
+            str(tmp_path / "notebooks"),
+        ]
+    )
     assert code == 1
     report = (tmp_path / "build" / "report.md").read_text()
     assert "| 05_ner_finetuning | failed |" in report and "Cell 7: Cell outputs differ" in report

@@ -23,10 +23,14 @@ def _notebook(path, *sources):
 def notebooks(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    _notebook(folder / "01_ok.ipynb",
-              "from sftlab.run.report import record\nrecord('01_ok', {'answer': 42, 'profile': profile}, build_dir)")
+    _notebook(
+        folder / "01_ok.ipynb",
+        "from sftlab.run.report import record\nrecord('01_ok', {'answer': 42, 'profile': profile}, build_dir)",
+    )
     _notebook(folder / "02_broken.ipynb", "x = 1", "raise ValueError('the data path is wrong')")
-    _notebook(folder / "03_after.ipynb", "from sftlab.run.report import record\nrecord('03_after', {'ran': True}, build_dir)")
+    _notebook(
+        folder / "03_after.ipynb", "from sftlab.run.report import record\nrecord('03_after', {'ran': True}, build_dir)"
+    )
     return folder
 
 
@@ -41,7 +45,9 @@ def test_failure_is_reported_and_the_others_still_run(notebooks, tmp_path):
     assert metrics["notebooks"]["02_broken"]["status"] == "failed"
     assert metrics["notebooks"]["03_after"]["figures"] == {"ran": True}
     report = (build / "report.md").read_text()
-    assert "**02_broken**: cell In [4]" in report  # papermill adds the injected-parameters cell and "ValueError: the data path is wrong" in report
+    assert (
+        "**02_broken**: cell In [4]" in report
+    )  # papermill adds the injected-parameters cell and "ValueError: the data path is wrong" in report
     assert (build / "notebooks" / "02_broken.ipynb").is_file()
     assert not list((build / "notebooks").glob(".*partial*"))
     assert set(json.loads((build / "timings.json").read_text())) == {"01_ok", "02_broken", "03_after"}
@@ -50,10 +56,26 @@ def test_failure_is_reported_and_the_others_still_run(notebooks, tmp_path):
 @pytest.mark.slow
 def test_cli_exit_status_and_only(notebooks, tmp_path, capsys):
     build = tmp_path / "b"
-    assert runner.main(["--profile", "smoke", "--only", "01", "--notebooks", str(notebooks), "--build", str(build),
-                        "--no-progress"]) == 0
+    assert (
+        runner.main(
+            [
+                "--profile",
+                "smoke",
+                "--only",
+                "01",
+                "--notebooks",
+                str(notebooks),
+                "--build",
+                str(build),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     assert "profile 'smoke' (chosen); 1 notebook(s)" in capsys.readouterr().out
-    assert runner.main(["--profile", "smoke", "--notebooks", str(notebooks), "--build", str(build), "--no-progress"]) == 1
+    assert (
+        runner.main(["--profile", "smoke", "--notebooks", str(notebooks), "--build", str(build), "--no-progress"]) == 1
+    )
 
 
 def test_unknown_only_names_the_known_notebooks(notebooks, tmp_path, capsys):
@@ -77,8 +99,24 @@ def test_notebook_order_puts_solutions_last(tmp_path):
 def test_with_passes_a_switch_to_every_notebook_and_rejects_unknown_ones(notebooks, tmp_path, monkeypatch, capsys):
     passed = []
     monkeypatch.setattr(runner, "execute", lambda notebook, output, parameters, progress: passed.append(parameters))
-    assert runner.main(["--profile", "cpu", "--only", "01,03", "--with", "extras", "--notebooks", str(notebooks),
-                        "--build", str(tmp_path / "b"), "--no-progress"]) == 0
+    assert (
+        runner.main(
+            [
+                "--profile",
+                "cpu",
+                "--only",
+                "01,03",
+                "--with",
+                "extras",
+                "--notebooks",
+                str(notebooks),
+                "--build",
+                str(tmp_path / "b"),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     assert [p["extras"] for p in passed] == [True, True] and all(p["profile"] == "cpu" for p in passed)
     assert runner.main(["--with", "ablation", "--notebooks", str(notebooks), "--build", str(tmp_path / "b")]) == 2
     assert "known: extras" in capsys.readouterr().err

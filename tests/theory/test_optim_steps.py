@@ -10,7 +10,10 @@ from sftlab.theory.optim_steps import adam_state, adam_step
 
 
 def loss_fn(theta):
-    return ((theta - torch.arange(theta.numel(), dtype=theta.dtype)) ** 2 * torch.linspace(0.1, 10, theta.numel(), dtype=theta.dtype)).sum()
+    return (
+        (theta - torch.arange(theta.numel(), dtype=theta.dtype)) ** 2
+        * torch.linspace(0.1, 10, theta.numel(), dtype=theta.dtype)
+    ).sum()
 
 
 @pytest.mark.parametrize("decoupled,optimizer_class", [(False, torch.optim.Adam), (True, torch.optim.AdamW)])
@@ -57,8 +60,9 @@ def test_no_decay_makes_them_identical():
 def test_decay_mask_matches_a_no_decay_parameter_group(decoupled, optimizer_class):
     theta = torch.linspace(-1, 1, 6, dtype=torch.float64)
     weights, bias = theta[:-1].clone().requires_grad_(True), theta[-1:].clone().requires_grad_(True)
-    optimizer = optimizer_class([{"params": [weights], "weight_decay": 0.3}, {"params": [bias], "weight_decay": 0.0}],
-                                lr=0.05)
+    optimizer = optimizer_class(
+        [{"params": [weights], "weight_decay": 0.3}, {"params": [bias], "weight_decay": 0.0}], lr=0.05
+    )
     mask = torch.tensor([1.0, 1, 1, 1, 1, 0], dtype=torch.float64)
     state = adam_state(theta)
     for _ in range(30):

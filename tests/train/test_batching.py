@@ -26,7 +26,9 @@ def test_causal_padding_is_found_by_position_not_by_token_id():
     from sftlab.train.batching import pad_causal_batch
 
     eos = 2  # this model pads with its end-of-turn token, which is also a target
-    batch = pad_causal_batch([{"input_ids": [5, 6, eos], "labels": [-100, 6, eos]}, {"input_ids": [7], "labels": [7]}], eos)
+    batch = pad_causal_batch(
+        [{"input_ids": [5, 6, eos], "labels": [-100, 6, eos]}, {"input_ids": [7], "labels": [7]}], eos
+    )
     assert batch["input_ids"].tolist() == [[5, 6, eos], [7, eos, eos]]
     assert batch["labels"].tolist() == [[-100, 6, eos], [7, -100, -100]]
     assert batch["attention_mask"].tolist() == [[1, 1, 1], [1, 0, 0]]
@@ -49,6 +51,6 @@ def test_a_packed_row_gives_each_example_the_logits_it_has_alone(tiny_llama):
         alone_b = model(input_ids=torch.tensor([b])).logits[0]
         naive = model(input_ids=packed["input_ids"], use_cache=False).logits[0]
         cached = model(input_ids=packed["input_ids"], position_ids=packed["position_ids"]).logits[0]
-    assert torch.allclose(row[len(a):], alone_b, atol=1e-5)
-    assert not torch.allclose(naive[len(a):], alone_b, atol=1e-3)
-    assert not torch.allclose(cached[len(a):], alone_b, atol=1e-3)  # with a cache, transformers ignores the packing
+    assert torch.allclose(row[len(a) :], alone_b, atol=1e-5)
+    assert not torch.allclose(naive[len(a) :], alone_b, atol=1e-3)
+    assert not torch.allclose(cached[len(a) :], alone_b, atol=1e-3)  # with a cache, transformers ignores the packing

@@ -12,8 +12,12 @@ from sftlab.train.causal_lm import perplexity
 
 def test_perplexity_in_sorted_batches_equals_one_text_at_a_time(tiny_llama):
     model, tokenizer = tiny_llama
-    texts = ["A long sentence about the river, the bridge and the town beyond it, told slowly.", "Short one.",
-             "Mid-length text about films.", "Another fairly long sentence, this one about a cat that sat on a mat."]
+    texts = [
+        "A long sentence about the river, the bridge and the town beyond it, told slowly.",
+        "Short one.",
+        "Mid-length text about films.",
+        "Another fairly long sentence, this one about a cat that sat on a mat.",
+    ]
     batched = perplexity(texts, model, tokenizer, batch_size=3, max_tokens=40)
     alone = []
     for text in texts:

@@ -14,10 +14,33 @@ import pytest
 def test_torchrun_with_two_cpu_processes_reports_one_set_of_metrics(small_ner, tmp_path):
     data, _ = small_ner
     output = tmp_path / "ddp"
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-               "-m", "sftlab.train.distributed", "--task", "ner", "--dataset", str(data), "--epochs", "1",
-               "--batch-size", "16", "--max-train", "64", "--max-eval", "16", "--output", str(output)]
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300)
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "sftlab.train.distributed",
+        "--task",
+        "ner",
+        "--dataset",
+        str(data),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "16",
+        "--max-train",
+        "64",
+        "--max-eval",
+        "16",
+        "--output",
+        str(output),
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["world_size"] == 2 and metrics["train_examples"] == 64
@@ -33,11 +56,37 @@ def test_torchrun_instruction_tunes_a_tiny_llama_with_two_cpu_processes(tiny_lla
     model.save_pretrained(tmp_path / "tiny")
     tokenizer.save_pretrained(tmp_path / "tiny")
     output = tmp_path / "ddp-chat"
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-               "-m", "sftlab.train.distributed", "--task", "chat", "--model", str(tmp_path / "tiny"), "--lora", "4",
-               "--epochs", "1", "--batch-size", "4", "--lr", "1e-3", "--max-train", "16", "--max-eval", "4",
-               "--output", str(output)]
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=600)
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "sftlab.train.distributed",
+        "--task",
+        "chat",
+        "--model",
+        str(tmp_path / "tiny"),
+        "--lora",
+        "4",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "4",
+        "--lr",
+        "1e-3",
+        "--max-train",
+        "16",
+        "--max-eval",
+        "4",
+        "--output",
+        str(output),
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["world_size"] == 2 and metrics["train_examples"] == 16

@@ -14,10 +14,19 @@ def experiment(tmp_path_factory, tiny):
     folder = tmp_path_factory.mktemp("tiny_bert")
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
-    data = [{"text": f"{word} film {i}", "label": label} for i in range(12)
-            for word, label in (("great", "positive"), ("awful", "negative"))]
-    return Experiment(data[:16], data[16:20], data[20:], ["negative", "positive"], str(folder),
-                      defaults={"epochs": 1, "batch_size": 8, "lr": 1e-4, "seed": 0})
+    data = [
+        {"text": f"{word} film {i}", "label": label}
+        for i in range(12)
+        for word, label in (("great", "positive"), ("awful", "negative"))
+    ]
+    return Experiment(
+        data[:16],
+        data[16:20],
+        data[20:],
+        ["negative", "positive"],
+        str(folder),
+        defaults={"epochs": 1, "batch_size": 8, "lr": 1e-4, "seed": 0},
+    )
 
 
 def test_a_run_is_a_row_of_results(experiment):

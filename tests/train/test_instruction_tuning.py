@@ -12,9 +12,10 @@ from sftlab.train.instruction_tuning import answer_budget, encode_chats, finetun
 from sftlab.train.lora import apply_lora, trainable_parameters
 from sftlab.train.training import TrainConfig
 
-RECORDS = ([to_sft_record("sentiment", {"text": t, "label": l}) for t, l in
-            [("Loved every minute.", "positive"), ("Cold soup, rude staff.", "negative")] * 3]
-           + [to_sft_record("ner", Sentence(["Ada", "visited", "Paris", "."], ["B-PER", "O", "B-LOC", "O"]))])
+RECORDS = [
+    to_sft_record("sentiment", {"text": t, "label": label})
+    for t, label in [("Loved every minute.", "positive"), ("Cold soup, rude staff.", "negative")] * 3
+] + [to_sft_record("ner", Sentence(["Ada", "visited", "Paris", "."], ["B-PER", "O", "B-LOC", "O"]))]
 
 
 def test_features_keep_their_record_and_the_budget_fits_the_answers(tiny_llama):
@@ -28,8 +29,14 @@ def test_features_keep_their_record_and_the_budget_fits_the_answers(tiny_llama):
 @pytest.mark.parametrize("packing", [False, True])
 def test_finetune_causal_lm_runs_and_scores_replies(tiny_llama, packing):
     model, tokenizer = tiny_llama
-    run = finetune_causal_lm(copy.deepcopy(model), tokenizer, RECORDS, RECORDS[:3] + RECORDS[-1:],
-                             TrainConfig(epochs=2, batch_size=4, lr=1e-3, progress=False, patience=None), packing=packing)
+    run = finetune_causal_lm(
+        copy.deepcopy(model),
+        tokenizer,
+        RECORDS,
+        RECORDS[:3] + RECORDS[-1:],
+        TrainConfig(epochs=2, batch_size=4, lr=1e-3, progress=False, patience=None),
+        packing=packing,
+    )
     history = run.result.history
     assert len(history) == 2 and {"dev_score", "dev_sentiment_valid", "dev_ner_f1"} <= set(history[0])
     assert history[1]["train_loss"] < history[0]["train_loss"]
@@ -42,7 +49,8 @@ LLAMA_PROJECTIONS = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_pr
 def test_lora_on_every_projection_trains_a_small_share(tiny_llama):
     model, _ = tiny_llama
     adapted = apply_lora(rank=4, alpha=8, dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")(
-        copy.deepcopy(model))
+        copy.deepcopy(model)
+    )
     trainable, total = trainable_parameters(adapted)
     names = [n for n, p in adapted.named_parameters() if p.requires_grad]
     assert 0 < trainable < total / 10 and all("lora_" in n for n in names)
@@ -81,9 +89,16 @@ def test_the_loss_target_ablation_trains_both_modes_per_seed_on_the_same_data(ti
         return original(m, tok, train, dev, config, **kwargs)
 
     monkeypatch.setattr(it, "finetune_causal_lm", spy)
-    out = it.compare_loss_targets(lambda: copy.deepcopy(model), tokenizer, RECORDS, RECORDS[:2], RECORDS,
-                                  TrainConfig(epochs=1, batch_size=4, lr=1e-3, progress=False, patience=None),
-                                  seeds=[0, 1], bootstrap_samples=50)
+    out = it.compare_loss_targets(
+        lambda: copy.deepcopy(model),
+        tokenizer,
+        RECORDS,
+        RECORDS[:2],
+        RECORDS,
+        TrainConfig(epochs=1, batch_size=4, lr=1e-3, progress=False, patience=None),
+        seeds=[0, 1],
+        bootstrap_samples=50,
+    )
     assert calls == [(0, "assistant", 7), (0, "all", 7), (1, "assistant", 7), (1, "all", 7)]
     assert set(out["scores"]) == {"assistant", "all"} and all(len(v) == 2 for v in out["scores"].values())
     mean = {mode: sum(v) / 2 for mode, v in out["scores"].items()}

@@ -26,8 +26,9 @@ def records(pairs):
 
 def test_the_probe_keeps_the_c_with_the_best_dev_accuracy_the_first_of_equals(tiny):
     model, tokenizer = tiny
-    train = records([("good film", "positive"), ("great fun", "positive"), ("bad film", "negative"),
-                     ("awful mess", "negative")] * 3)
+    train = records(
+        [("good film", "positive"), ("great fun", "positive"), ("bad film", "negative"), ("awful mess", "negative")] * 3
+    )
     dev = records([("good film", "positive"), ("awful mess", "negative"), ("great fun", "positive")])
     probe = fit_linear_probe(train, dev, model.bert, tokenizer, cs=(1e-6, 1.0, 1e3, 1e4))
     assert isinstance(probe, LinearProbe) and set(probe.dev_accuracy) == {1e-6, 1.0, 1e3, 1e4}
@@ -54,8 +55,10 @@ def test_word_features_are_the_first_sub_words_hidden_states(tiny):
     from sftlab.train.probe import word_features
 
     model, tokenizer = tiny
-    sentences = [Sentence(["Ada", "Lovelace", "visited", "Zürich"], ["B-PER", "I-PER", "O", "B-LOC"]),
-                 Sentence(["hi"], ["O"])]
+    sentences = [
+        Sentence(["Ada", "Lovelace", "visited", "Zürich"], ["B-PER", "I-PER", "O", "B-LOC"]),
+        Sentence(["hi"], ["O"]),
+    ]
     label2id = {"O": 0, "B-PER": 1, "I-PER": 2, "B-LOC": 3, "I-LOC": 4}
     features = encode_ner(sentences, tokenizer, label2id)
     rows = word_features(features, model.bert, make_collator(tokenizer, "ner"))

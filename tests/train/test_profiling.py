@@ -17,7 +17,9 @@ def test_saved_tensor_bytes_count_each_storage_once_and_leave_out_the_weights(ti
     counts = [profiling.saved_tensor_bytes(model, _batch(tokenizer, n)) for n in (2, 4, 8)]
     activations = [c["activations"] for c in counts]
     assert activations[0] < activations[1] < activations[2]
-    assert abs((activations[2] - activations[1]) - 2 * (activations[1] - activations[0])) < 0.01 * (activations[2] - activations[1])
+    assert abs((activations[2] - activations[1]) - 2 * (activations[1] - activations[0])) < 0.01 * (
+        activations[2] - activations[1]
+    )
     per_example = (activations[1] - activations[0]) / 2
     assert abs(activations[0] - 2 * per_example) < 0.05 * activations[0]  # no part that does not grow with the batch
     assert len({c["weights"] for c in counts}) == 1 and counts[0]["weights"] > 0
@@ -58,7 +60,9 @@ def test_training_memory_of_lora_and_frozen_is_below_full_fine_tuning():
     results = {r["setup"]: r for r in profiling.training_memory(batch_size=4, length=32, steps=1)}
     full, lora, frozen = results["full"], results["lora"], results["frozen"]
     assert full["gradients"] == full["weights"]
-    assert 2 * full["weights"] <= full["adamw"] < 2 * full["weights"] + 10_000  # two moments per weight, and step counters
+    assert (
+        2 * full["weights"] <= full["adamw"] < 2 * full["weights"] + 10_000
+    )  # two moments per weight, and step counters
     assert lora["gradients"] < 0.01 * full["gradients"] and frozen["activations"] < 0.05 * full["activations"]
     assert frozen["training_peak"] < lora["training_peak"] < full["training_peak"]
 

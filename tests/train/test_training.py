@@ -19,8 +19,27 @@ from sftlab.train.training import Scorer, TrainConfig, fit
 
 
 def _train_command(data: Path, output: Path) -> list[str]:
-    return [sys.executable, "-m", "sftlab.train.distributed", "--task", "ner", "--dataset", str(data), "--epochs", "2",
-            "--batch-size", "16", "--lr", "3e-4", "--max-train", "96", "--max-eval", "24", "--output", str(output)]
+    return [
+        sys.executable,
+        "-m",
+        "sftlab.train.distributed",
+        "--task",
+        "ner",
+        "--dataset",
+        str(data),
+        "--epochs",
+        "2",
+        "--batch-size",
+        "16",
+        "--lr",
+        "3e-4",
+        "--max-train",
+        "96",
+        "--max-eval",
+        "24",
+        "--output",
+        str(output),
+    ]
 
 
 def _scores(output: Path) -> dict:
@@ -66,7 +85,9 @@ def test_killed_mid_epoch_resumes_to_the_same_result(small_ner, uninterrupted, t
     interrupted = tmp_path / "interrupted"
     process = subprocess.Popen(_train_command(data, interrupted), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    while not list((interrupted / "checkpoints").glob("*/last.pt")) and time.time() < deadline and process.poll() is None:
+    while (
+        not list((interrupted / "checkpoints").glob("*/last.pt")) and time.time() < deadline and process.poll() is None
+    ):
         time.sleep(0.02)
     checkpoints = list((interrupted / "checkpoints").glob("*/last.pt"))
     assert checkpoints, "the first epoch never finished"
@@ -85,19 +106,38 @@ def test_killed_mid_epoch_resumes_to_the_same_result(small_ner, uninterrupted, t
 def test_other_settings_start_a_fresh_run_beside_the_old_one(small_ner, tmp_path):
     _, sentences = small_ner
     folder = tmp_path / "ck"
-    first = finetune_ner(sentences[:16], sentences[400:408], TrainConfig(epochs=1, batch_size=16, progress=False,
-                                                                        checkpoint_dir=str(folder)))
-    again = finetune_ner(sentences[:16], sentences[400:408], TrainConfig(epochs=1, batch_size=16, progress=False,
-                                                                        checkpoint_dir=str(folder)))
-    other = finetune_ner(sentences[:16], sentences[400:408], TrainConfig(epochs=1, batch_size=8, progress=False,
-                                                                        checkpoint_dir=str(folder)))
+    first = finetune_ner(
+        sentences[:16],
+        sentences[400:408],
+        TrainConfig(epochs=1, batch_size=16, progress=False, checkpoint_dir=str(folder)),
+    )
+    again = finetune_ner(
+        sentences[:16],
+        sentences[400:408],
+        TrainConfig(epochs=1, batch_size=16, progress=False, checkpoint_dir=str(folder)),
+    )
+    other = finetune_ner(
+        sentences[:16],
+        sentences[400:408],
+        TrainConfig(epochs=1, batch_size=8, progress=False, checkpoint_dir=str(folder)),
+    )
     assert first.result.resumed_from_epoch is None and again.result.resumed_from_epoch == 0
     assert other.result.resumed_from_epoch is None
     assert len(list(folder.iterdir())) == 2
 
 
-@pytest.mark.parametrize("field,value", [("epochs", 0), ("epochs", -1), ("batch_size", 2.5), ("lr", 0),
-                                         ("warmup_ratio", 1.5), ("patience", 0), ("grad_accum", 0)])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("epochs", 0),
+        ("epochs", -1),
+        ("batch_size", 2.5),
+        ("lr", 0),
+        ("warmup_ratio", 1.5),
+        ("patience", 0),
+        ("grad_accum", 0),
+    ],
+)
 def test_bad_training_settings_are_rejected(field, value):
     with pytest.raises(ConfigError, match=field):
         TrainConfig(**{field: value})
@@ -107,12 +147,20 @@ def test_the_default_metric_is_the_task_scorers_and_an_unknown_one_is_named():
     from sftlab.io.errors import ConfigError
     from sftlab.train.finetune import finetune_classifier
 
-    records = [{"text": t, "label": l} for t, l in [("great film", "positive"), ("awful film", "negative")] * 4]
-    run = finetune_classifier(records, records, TrainConfig(epochs=1, batch_size=8, progress=False), labels=["negative", "positive"])
+    records = [{"text": t, "label": label} for t, label in [("great film", "positive"), ("awful film", "negative")] * 4]
+    run = finetune_classifier(
+        records, records, TrainConfig(epochs=1, batch_size=8, progress=False), labels=["negative", "positive"]
+    )
     assert "dev_accuracy" in run.result.history[0] and run.result.best_epoch == 1
-    with pytest.raises(ConfigError, match="metric='f1': is not computed by this task's scorer \\(it gives: accuracy, macro_f1\\)"):
-        finetune_classifier(records, records, TrainConfig(epochs=1, batch_size=8, progress=False, metric="f1"),
-                            labels=["negative", "positive"])
+    with pytest.raises(
+        ConfigError, match="metric='f1': is not computed by this task's scorer \\(it gives: accuracy, macro_f1\\)"
+    ):
+        finetune_classifier(
+            records,
+            records,
+            TrainConfig(epochs=1, batch_size=8, progress=False, metric="f1"),
+            labels=["negative", "positive"],
+        )
 
 
 @pytest.mark.parametrize("causal", [False, True])
@@ -124,11 +172,27 @@ def test_accumulated_micro_batches_give_the_large_batch_gradient_even_with_uneve
 
     torch.manual_seed(0)
     if causal:
-        model = LlamaForCausalLM(LlamaConfig(vocab_size=50, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-                                             num_attention_heads=2, num_key_value_heads=2))
+        model = LlamaForCausalLM(
+            LlamaConfig(
+                vocab_size=50,
+                hidden_size=16,
+                intermediate_size=32,
+                num_hidden_layers=1,
+                num_attention_heads=2,
+                num_key_value_heads=2,
+            )
+        )
     else:
-        model = BertForTokenClassification(BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1,
-                                                      num_attention_heads=2, intermediate_size=32, num_labels=3))
+        model = BertForTokenClassification(
+            BertConfig(
+                vocab_size=50,
+                hidden_size=16,
+                num_hidden_layers=1,
+                num_attention_heads=2,
+                intermediate_size=32,
+                num_labels=3,
+            )
+        )
     model.eval()  # no dropout: the same forward pass every time
     assert is_causal_lm(model) is causal
     # two micro-batches with very different numbers of targets (padding is -100)
@@ -139,7 +203,9 @@ def test_accumulated_micro_batches_give_the_large_batch_gradient_even_with_uneve
         batch["attention_mask"] = torch.ones_like(batch["input_ids"])
     big = {k: torch.cat([a[k], b[k]]) for k in a}
     features = [{"labels": row.tolist()} for row in big["labels"]]
-    assert target_count(features, range(4), causal) == int((big["labels"][:, 1:] if causal else big["labels"]).ne(-100).sum())
+    assert target_count(features, range(4), causal) == int(
+        (big["labels"][:, 1:] if causal else big["labels"]).ne(-100).sum()
+    )
 
     def gradient(loss_of):
         model.zero_grad()
@@ -152,7 +218,6 @@ def test_accumulated_micro_batches_give_the_large_batch_gradient_even_with_uneve
     mean_of_means = gradient(lambda: [(model(**batch).loss / 2).backward() for batch in (a, b)])
     assert torch.allclose(accumulated, reference, rtol=1e-4, atol=1e-6)
     assert not torch.allclose(mean_of_means, reference, rtol=1e-2, atol=1e-4)
-
 
 
 def test_the_epoch_loss_weighs_every_target_token_the_same():
@@ -168,20 +233,46 @@ def test_the_epoch_loss_weighs_every_target_token_the_same():
     from sftlab.train.training import summed_loss
 
     torch.manual_seed(0)
-    model = BertForSequenceClassification(BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1,
-                                                     num_attention_heads=2, intermediate_size=64, num_labels=2,
-                                                     hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0))
+    model = BertForSequenceClassification(
+        BertConfig(
+            vocab_size=30522,
+            hidden_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=64,
+            num_labels=2,
+            hidden_dropout_prob=0.0,
+            attention_probs_dropout_prob=0.0,
+        )
+    )
     tokenizer = load_tokenizer("minilm")
     texts = ["good", "a long and winding review that goes on and on about the film", "bad", "fine film", "meh"]
     features = [{**tokenizer(t, truncation=True), "labels": i % 2} for i, t in enumerate(texts)]
     collator = make_collator(tokenizer, "classification")
     with torch.no_grad():
-        per_example = [summed_loss(model, collate(collator, features, [i]), causal=False)[0].item()
-                       for i in range(len(texts))]
-    config = TrainConfig(epochs=1, batch_size=2, lr=1e-12, progress=False, patience=None, metric="zero", amp=False,
-                         warmup_ratio=0.0, weight_decay=0.0)
-    result = fit(model, features, features[:2], collator=collator, predict=lambda m, f: [0] * len(f),
-                 score=Scorer(lambda predictions: {"zero": 0.0}, metric="zero"), config=config)
+        per_example = [
+            summed_loss(model, collate(collator, features, [i]), causal=False)[0].item() for i in range(len(texts))
+        ]
+    config = TrainConfig(
+        epochs=1,
+        batch_size=2,
+        lr=1e-12,
+        progress=False,
+        patience=None,
+        metric="zero",
+        amp=False,
+        warmup_ratio=0.0,
+        weight_decay=0.0,
+    )
+    result = fit(
+        model,
+        features,
+        features[:2],
+        collator=collator,
+        predict=lambda m, f: [0] * len(f),
+        score=Scorer(lambda predictions: {"zero": 0.0}, metric="zero"),
+        config=config,
+    )
     assert result.history[0]["train_loss"] == pytest.approx(sum(per_example) / len(texts), rel=1e-5)
 
 
@@ -193,9 +284,18 @@ def _tiny_classifier():
     from sftlab.train.models import load_tokenizer
 
     torch.manual_seed(0)
-    model = BertForSequenceClassification(BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1,
-                                                     num_attention_heads=2, intermediate_size=64, num_labels=2,
-                                                     hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0))
+    model = BertForSequenceClassification(
+        BertConfig(
+            vocab_size=30522,
+            hidden_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=64,
+            num_labels=2,
+            hidden_dropout_prob=0.0,
+            attention_probs_dropout_prob=0.0,
+        )
+    )
     tokenizer = load_tokenizer("minilm")
     texts = ["good", "a long and winding review that goes on and on about the film", "bad", "fine film", "meh"]
     features = [{**tokenizer(t, truncation=True), "labels": i % 2} for i, t in enumerate(texts)]
@@ -236,10 +336,16 @@ def test_the_task_scorers_name_the_metric_that_chooses_the_epoch(small_ner):
     assert scorer.metric == "accuracy" and scorer([[0.9, 0.1], [0.2, 0.8]]) == {"accuracy": 1.0, "macro_f1": 1.0}
 
 
-@pytest.mark.parametrize("best_epoch,epoch,patience,stops", [
-    (0, 1, 2, False), (0, 2, 2, True),  # nothing better yet: the epochs so far count
-    (2, 3, 2, False), (2, 4, 2, True), (2, 9, None, False),
-])
+@pytest.mark.parametrize(
+    "best_epoch,epoch,patience,stops",
+    [
+        (0, 1, 2, False),
+        (0, 2, 2, True),  # nothing better yet: the epochs so far count
+        (2, 3, 2, False),
+        (2, 4, 2, True),
+        (2, 9, None, False),
+    ],
+)
 def test_patience_counts_the_epochs_since_the_best(best_epoch, epoch, patience, stops):
     from sftlab.train.training import TrainResult, _patience_ran_out
 
@@ -255,8 +361,15 @@ def test_early_stopping_ends_the_run_patience_epochs_after_the_best_and_restores
         return _no_predictions(m, f)
 
     config = TrainConfig(epochs=6, batch_size=2, lr=1e-3, patience=2, progress=False, amp=False)
-    result = fit(model, features, features[:2], collator=collator, predict=predict,
-                 score=_scripted([0.5, 0.7, 0.6, 0.4, 0.9]), config=config)
+    result = fit(
+        model,
+        features,
+        features[:2],
+        collator=collator,
+        predict=predict,
+        score=_scripted([0.5, 0.7, 0.6, 0.4, 0.9]),
+        config=config,
+    )
     assert [h["epoch"] for h in result.history] == [1, 2, 3, 4] and [h["dev_m"] for h in result.history][-1] == 0.4
     assert result.stopped_early and (result.best_epoch, result.best_score) == (2, 0.7)
     assert result.steps == 4 * 3  # 5 examples in batches of 2: three steps an epoch
@@ -269,10 +382,18 @@ def test_a_run_stopped_mid_way_resumes_from_its_checkpoint_to_the_same_result(tm
 
     def run(folder: str, score: Scorer):
         model, features, collator = _tiny_classifier()
-        config = TrainConfig(epochs=4, batch_size=2, lr=1e-3, patience=None, progress=False, amp=False,
-                             checkpoint_dir=str(tmp_path / folder))
-        return fit(model, features, features[:2], collator=collator, predict=_no_predictions, score=score,
-                   config=config), model
+        config = TrainConfig(
+            epochs=4,
+            batch_size=2,
+            lr=1e-3,
+            patience=None,
+            progress=False,
+            amp=False,
+            checkpoint_dir=str(tmp_path / folder),
+        )
+        return fit(
+            model, features, features[:2], collator=collator, predict=_no_predictions, score=score, config=config
+        ), model
 
     unbroken, unbroken_model = run("unbroken", _scripted(values))
     with pytest.raises(InterruptedError):

@@ -35,9 +35,19 @@ def test_two_seeds_against_tfidf(tiny_model, measure):
     torch.set_num_threads(1)
     train, dev, test = records(48, 0), records(16, 100), records(40, 200)
     config = TrainConfig(epochs=1, batch_size=16, lr=1e-4, seed=3, progress=False, metric=measure)
-    result = finetune_versus_tfidf(train, dev, test, config, labels=["negative", "positive"], seeds=2,
-                                   model_name=tiny_model, max_length=16, measure=measure, tfidf_C=(0.01, 16),
-                                   samples=100)
+    result = finetune_versus_tfidf(
+        train,
+        dev,
+        test,
+        config,
+        labels=["negative", "positive"],
+        seeds=2,
+        model_name=tiny_model,
+        max_length=16,
+        measure=measure,
+        tfidf_C=(0.01, 16),
+        samples=100,
+    )
     assert list(result.predictions) == [3, 4] and all(len(p) == len(test) for p in result.predictions.values())
     assert result.probabilities.shape == (len(test), 2) and set(result.scores) >= {"accuracy", "macro_f1"}
     assert set(result.tfidf_dev) == {0.01, 16} and result.tfidf_C == max(result.tfidf_dev, key=result.tfidf_dev.get)
@@ -55,6 +65,15 @@ def test_a_trained_first_run_is_reused(tiny_model):
     train, dev, test = records(32, 0), records(8, 100), records(20, 200)
     config = TrainConfig(epochs=1, batch_size=16, seed=0, progress=False)
     run = finetune_classifier(train, dev, config, labels=["negative", "positive"], model_name=tiny_model, max_length=16)
-    result = finetune_versus_tfidf(train, dev, test, config, labels=["negative", "positive"], model_name=tiny_model,
-                                   max_length=16, samples=50, run=run)
+    result = finetune_versus_tfidf(
+        train,
+        dev,
+        test,
+        config,
+        labels=["negative", "positive"],
+        model_name=tiny_model,
+        max_length=16,
+        samples=50,
+        run=run,
+    )
     assert result.scores == evaluate_classifier(run, test)[0] and list(result.predictions) == [0]

@@ -35,8 +35,12 @@ def _read(path: str | Path) -> dict[str, tuple[str, str, int]]:
         key = dedup_key(record["text"])
         labeller = record.get("labelled_by", UNSTATED).strip() or UNSTATED
         if key in audit and audit[key][0] != record["label"]:
-            raise DataError(path, record["_line"], f"this text was labelled {audit[key][0]!r} on line {audit[key][2]}, "
-                            f"here {record['label']!r}", "keep one label per text")
+            raise DataError(
+                path,
+                record["_line"],
+                f"this text was labelled {audit[key][0]!r} on line {audit[key][2]}, here {record['label']!r}",
+                "keep one label per text",
+            )
         audit.setdefault(key, (record["label"], labeller, record["_line"]))
     return audit
 
@@ -77,8 +81,14 @@ def _gap(right: np.ndarray, keep: np.ndarray) -> float:
     return float(right[keep].mean() - right[~keep].mean())
 
 
-def kept_minus_rejected(right: Sequence[bool], keep: Sequence[bool], strata: Sequence[str], samples: int = 2000,
-                        seed: int = 0, level: float = 0.95) -> dict:
+def kept_minus_rejected(
+    right: Sequence[bool],
+    keep: Sequence[bool],
+    strata: Sequence[str],
+    samples: int = 2000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> dict:
     """Precision of the kept minus precision of the rejected candidates, within strata, with a bootstrap interval.
 
     ``right[i]``: the intended label of candidate ``i`` is right; ``keep[i]``: the filter keeps it;
@@ -106,12 +116,27 @@ def kept_minus_rejected(right: Sequence[bool], keep: Sequence[bool], strata: Seq
         return float(np.average(gaps, weights=weights)) if gaps else float("nan")
 
     rng = np.random.default_rng(seed)
-    draws = np.array([estimate({name: idx[rng.integers(0, len(idx), len(idx))] for name, idx in used.items()})
-                      for _ in range(samples)])
+    draws = np.array(
+        [
+            estimate({name: idx[rng.integers(0, len(idx), len(idx))] for name, idx in used.items()})
+            for _ in range(samples)
+        ]
+    )
     tail = (1 - level) / 2
     low, high = np.nanquantile(draws, [tail, 1 - tail])
-    per_stratum = {name: {"gap": _gap(r[idx], k[idx]), "kept": f"{int(r[idx][k[idx]].sum())}/{int(k[idx].sum())} right",
-                          "rejected": f"{int(r[idx][~k[idx]].sum())}/{int((~k[idx]).sum())} right"}
-                   for name, idx in used.items()}
-    return {"difference": estimate(used), "low": float(low), "high": float(high), "level": level,
-            "per_stratum": per_stratum, "strata_left_out": [name for name in groups if name not in used]}
+    per_stratum = {
+        name: {
+            "gap": _gap(r[idx], k[idx]),
+            "kept": f"{int(r[idx][k[idx]].sum())}/{int(k[idx].sum())} right",
+            "rejected": f"{int(r[idx][~k[idx]].sum())}/{int((~k[idx]).sum())} right",
+        }
+        for name, idx in used.items()
+    }
+    return {
+        "difference": estimate(used),
+        "low": float(low),
+        "high": float(high),
+        "level": level,
+        "per_stratum": per_stratum,
+        "strata_left_out": [name for name in groups if name not in used],
+    }

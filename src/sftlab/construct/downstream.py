@@ -27,8 +27,12 @@ from sftlab.evaluate.baselines import tfidf_logistic_regression
 C_GRID = (0.25, 1.0, 4.0, 16.0)
 
 
-def tuned(fit: Callable[[list[str], list[str], float], object], train: Sequence[dict], dev: Sequence[dict],
-          grid: Sequence[float] = C_GRID) -> tuple[object, float]:
+def tuned(
+    fit: Callable[[list[str], list[str], float], object],
+    train: Sequence[dict],
+    dev: Sequence[dict],
+    grid: Sequence[float] = C_GRID,
+) -> tuple[object, float]:
     """(model, C): ``fit(texts, labels, C)`` on ``train`` with the ``C`` of ``grid`` that is most accurate on ``dev``.
 
     Ties go to the smaller ``C`` (the stronger regularisation).
@@ -49,23 +53,36 @@ def tuned_tfidf(train: Sequence[dict], dev: Sequence[dict], grid: Sequence[float
     return tuned(lambda texts, labels, C: tfidf_logistic_regression(texts, labels, C=C, seed=seed), train, dev, grid)
 
 
-def embedding_logistic_regression(texts: Sequence[str], labels: Sequence[str], embed: Callable[[Sequence[str]], np.ndarray],
-                                  C: float = 4.0, seed: int = 0):
-    """A fitted pipeline: ``embed(texts)`` (frozen sentence embeddings) -> logistic regression; ``predict`` takes texts."""
+def embedding_logistic_regression(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    embed: Callable[[Sequence[str]], np.ndarray],
+    C: float = 4.0,
+    seed: int = 0,
+):
+    """A fitted pipeline: ``embed(texts)`` (frozen sentence embeddings) -> logistic regression; ``predict`` takes
+    texts."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer
 
-    model = make_pipeline(FunctionTransformer(lambda x: embed(list(x))),
-                          LogisticRegression(C=C, max_iter=2000, random_state=seed))
+    model = make_pipeline(
+        FunctionTransformer(lambda x: embed(list(x))), LogisticRegression(C=C, max_iter=2000, random_state=seed)
+    )
     return model.fit(list(texts), list(labels))
 
 
-def tuned_embedding_lr(train: Sequence[dict], dev: Sequence[dict], embed: Callable[[Sequence[str]], np.ndarray],
-                       grid: Sequence[float] = C_GRID, seed: int = 0):
+def tuned_embedding_lr(
+    train: Sequence[dict],
+    dev: Sequence[dict],
+    embed: Callable[[Sequence[str]], np.ndarray],
+    grid: Sequence[float] = C_GRID,
+    seed: int = 0,
+):
     """(model, C): :func:`embedding_logistic_regression` on ``train``, ``C`` chosen on ``dev``."""
-    return tuned(lambda texts, labels, C: embedding_logistic_regression(texts, labels, embed, C=C, seed=seed),
-                 train, dev, grid)
+    return tuned(
+        lambda texts, labels, C: embedding_logistic_regression(texts, labels, embed, C=C, seed=seed), train, dev, grid
+    )
 
 
 def correct(model, records: Sequence[dict]) -> np.ndarray:

@@ -36,7 +36,9 @@ def paired_wins(right: Sequence[float], wrong: Sequence[float]) -> np.ndarray:
     """
     r, w = np.asarray(right, dtype=float), np.asarray(wrong, dtype=float)
     if r.shape != w.shape or r.ndim != 1:
-        raise ValueError(f"right and wrong must score the same examples, one number each: shapes {r.shape} and {w.shape}")
+        raise ValueError(
+            f"right and wrong must score the same examples, one number each: shapes {r.shape} and {w.shape}"
+        )
     return (r > w) + 0.5 * (r == w)
 
 
@@ -65,7 +67,7 @@ class FormatFilter:
             if "parse_error" in c:
                 verdicts.append((False, c["parse_error"]))
             elif "tags" in c:
-                problems = iob2_problems(c["tags"], {l[2:] for l in self.labels if l != "O"})
+                problems = iob2_problems(c["tags"], {label[2:] for label in self.labels if label != "O"})
                 verdicts.append((not problems and bool(c["tokens"]), problems[0][1] if problems else "ok"))
             else:
                 verdicts.append((c.get("label") in self.labels and bool(c["text"].strip()), c.get("label")))
@@ -103,7 +105,8 @@ class DuplicateFilter:
 
 @dataclass
 class RougeFilter:
-    """Self-Instruct's novelty test: ROUGE-L against every pool example (and earlier kept candidates) at most ``threshold``."""
+    """Self-Instruct's novelty test: ROUGE-L against every pool example (and earlier kept candidates) at most
+    ``threshold``."""
 
     threshold: float = 0.7
     name: str = "ROUGE-L novelty"
@@ -225,11 +228,17 @@ class LabelConsistencyFilter:
                 raise ValueError(f"ner_score must be 'entity' or 'token', not {self.ner_score!r}")
             tagger = FeatureTagger().fit([Sentence(e["tokens"], e["tags"]) for e in pool])
             sentences = [Sentence(c["tokens"], c["tags"]) for c in candidates]
-            return tagger.entity_probability(sentences) if self.ner_score == "entity" else tagger.tag_probability(sentences)
+            return (
+                tagger.entity_probability(sentences)
+                if self.ner_score == "entity"
+                else tagger.tag_probability(sentences)
+            )
         classes = sorted({e["label"] for e in pool})
         probabilities = (self.classifier or tfidf_classifier)(pool, [c["text"] for c in candidates], classes)
-        return [float(p[classes.index(c["label"])]) if c["label"] in classes else 0.0
-                for p, c in zip(probabilities, candidates)]
+        return [
+            float(p[classes.index(c["label"])]) if c["label"] in classes else 0.0
+            for p, c in zip(probabilities, candidates)
+        ]
 
     def __call__(self, candidates: Sequence[dict], pool: Sequence[dict]) -> list[Verdict]:
         return [(s >= self.min_probability, round(s, 3)) for s in self.scores(candidates, pool)]

@@ -88,8 +88,11 @@ class TemplateGenerator:
                 out.append(ner_candidate(new.tokens, new.tags, self.name))
             return out
         lexicon = polarity_lexicon(pool)
-        sources = [e for e in pool if e["label"] in lexicon
-                   and any(w.lower() in lexicon[e["label"]] for w in split_words(e["text"]))]
+        sources = [
+            e
+            for e in pool
+            if e["label"] in lexicon and any(w.lower() in lexicon[e["label"]] for w in split_words(e["text"]))
+        ]
         out = []
         for _ in range(n if sources else 0):
             source = rng.choice(sources)
@@ -99,8 +102,15 @@ class TemplateGenerator:
             for i in slots:
                 choice = rng.choice(fillers)
                 words[i] = choice.capitalize() if words[i][:1].isupper() else choice
-            out.append({"text": detokenize(words), "label": source["label"], "domain": source.get("domain"),
-                        "strategy": self.name, "slots": len(slots)})
+            out.append(
+                {
+                    "text": detokenize(words),
+                    "label": source["label"],
+                    "domain": source.get("domain"),
+                    "strategy": self.name,
+                    "slots": len(slots),
+                }
+            )
         return out
 
 
@@ -122,7 +132,9 @@ class RuleGenerator:
         if self.task == "ner":
             sources = [e for e in pool if any(t != "O" for t in e["tags"])]
             picks = [rng.choice(sources) for _ in range(n)]
-            return [ner_candidate([t.lower() for t in e["tokens"]], e["tags"], self.name, rule="lower-case") for e in picks]
+            return [
+                ner_candidate([t.lower() for t in e["tokens"]], e["tags"], self.name, rule="lower-case") for e in picks
+            ]
         lexicon = polarity_lexicon(pool)
         out = []
         for _ in range(n):
@@ -148,31 +160,52 @@ class RuleGenerator:
         if not candidates:
             return None
         example, words, i = rng.choice(candidates)
-        return {"text": detokenize(words[: i + 1] + ["not"] + words[i + 1:]), "label": "negative",
-                "domain": example.get("domain"), "strategy": self.name, "rule": "negation"}
+        return {
+            "text": detokenize(words[: i + 1] + ["not"] + words[i + 1 :]),
+            "label": "negative",
+            "domain": example.get("domain"),
+            "strategy": self.name,
+            "rule": "negation",
+        }
 
     def _contrast(self, pool: Sequence[dict], rng: random.Random) -> dict | None:
         """Two one-clause reviews of the same domain and opposite labels, joined by *but*."""
         simple = [e for e in pool if e["label"] in ("positive", "negative") and " but " not in e["text"].lower()]
         domain = rng.choice(sorted({e.get("domain") or "" for e in simple})) if simple else ""
-        by_label = {label: [e for e in simple if e["label"] == label and (e.get("domain") or "") == domain]
-                    for label in ("positive", "negative")}
+        by_label = {
+            label: [e for e in simple if e["label"] == label and (e.get("domain") or "") == domain]
+            for label in ("positive", "negative")
+        }
         if not all(by_label.values()):
             return None
         first_label = rng.choice(["positive", "negative"])
         second_label = "negative" if first_label == "positive" else "positive"
-        clause = lambda e: re.split(r"(?<=[.!?])\s", e["text"].strip())[0].rstrip(".!?")
+
+        def clause(e: dict) -> str:
+            return re.split(r"(?<=[.!?])\s", e["text"].strip())[0].rstrip(".!?")
+
         first, second = clause(rng.choice(by_label[first_label])), clause(rng.choice(by_label[second_label]))
         if second[:1].isupper() and second[1:2].islower():
             second = second[0].lower() + second[1:]
-        return {"text": f"{first}, but {second}.", "label": second_label, "domain": domain or None,
-                "strategy": self.name, "rule": "contrast"}
+        return {
+            "text": f"{first}, but {second}.",
+            "label": second_label,
+            "domain": domain or None,
+            "strategy": self.name,
+            "rule": "contrast",
+        }
 
 
 def ner_candidate(tokens: Sequence[str], tags: Sequence[str], strategy: str, **extra) -> dict:
     """An NER candidate: tokens, IOB2 tags, and the text the novelty filters compare."""
-    return {"text": " ".join(tokens), "tokens": list(tokens), "tags": list(tags), "label": "ner", "strategy": strategy,
-            **extra}
+    return {
+        "text": " ".join(tokens),
+        "tokens": list(tokens),
+        "tags": list(tags),
+        "label": "ner",
+        "strategy": strategy,
+        **extra,
+    }
 
 
 class LMGenerator:
@@ -190,8 +223,17 @@ class LMGenerator:
 
     name = "lm"
 
-    def __init__(self, model, tokenizer, task: str, shots: int = 4, max_new_tokens: int = 48, temperature: float = 0.8,
-                 top_p: float = 0.95, batch_size: int = 16):
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        task: str,
+        shots: int = 4,
+        max_new_tokens: int = 48,
+        temperature: float = 0.8,
+        top_p: float = 0.95,
+        batch_size: int = 16,
+    ):
         self.model, self.tokenizer, self.task = model, tokenizer, task
         self.shots, self.max_new_tokens, self.temperature, self.top_p = shots, max_new_tokens, temperature, top_p
         self.batch_size = batch_size
@@ -200,17 +242,34 @@ class LMGenerator:
     def _messages(self, pool: Sequence[dict], rng: random.Random) -> tuple[list[dict], dict]:
         shots = rng.sample(list(pool), min(self.shots, len(pool)))
         if self.task == "ner":
-            messages = [{"role": "system", "content": "You write one new English sentence with its names marked as "
-                         "[PER ...], [ORG ...], [LOC ...] or [MISC ...]. Reply with the sentence only."}]
+            messages = [
+                {
+                    "role": "system",
+                    "content": "You write one new English sentence with its names marked as "
+                    "[PER ...], [ORG ...], [LOC ...] or [MISC ...]. Reply with the sentence only.",
+                }
+            ]
             for example in shots:
-                messages += [{"role": "user", "content": "Write a new sentence with names marked."},
-                             {"role": "assistant", "content": to_brackets(example["tokens"], example["tags"])}]
+                messages += [
+                    {"role": "user", "content": "Write a new sentence with names marked."},
+                    {"role": "assistant", "content": to_brackets(example["tokens"], example["tags"])},
+                ]
             messages.append({"role": "user", "content": "Write a new sentence with names marked."})
             return messages, {}
-        messages = [{"role": "system", "content": "You write short, realistic customer reviews. Reply with the review text only."}]
+        messages = [
+            {
+                "role": "system",
+                "content": "You write short, realistic customer reviews. Reply with the review text only.",
+            }
+        ]
         for example in shots:
-            messages += [{"role": "user", "content": f"Write a {example['label']} review of a {_singular(example.get('domain', 'product'))}."},
-                         {"role": "assistant", "content": example["text"]}]
+            messages += [
+                {
+                    "role": "user",
+                    "content": f"Write a {example['label']} review of a {_singular(example.get('domain', 'product'))}.",
+                },
+                {"role": "assistant", "content": example["text"]},
+            ]
         label = rng.choice(sorted({e["label"] for e in pool}))
         domain = rng.choice(sorted({e.get("domain", "products") for e in pool}))
         messages.append({"role": "user", "content": f"Write a {label} review of a {_singular(domain)}."})
@@ -220,22 +279,34 @@ class LMGenerator:
         out = []
         for start in range(0, n, self.batch_size):
             requests = [self._messages(pool, rng) for _ in range(min(self.batch_size, n - start))]
-            prompts = [self.tokenizer.apply_chat_template(m, tokenize=False, add_generation_prompt=True) for m, _ in requests]
+            prompts = [
+                self.tokenizer.apply_chat_template(m, tokenize=False, add_generation_prompt=True) for m, _ in requests
+            ]
             encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, padding_side="left")
             torch.manual_seed(rng.randrange(2**31))
             with torch.no_grad():
-                generated = self.model.generate(**encoded, max_new_tokens=self.max_new_tokens, do_sample=True,
-                                                temperature=self.temperature, top_p=self.top_p,
-                                                pad_token_id=self.tokenizer.pad_token_id)
-            continuations = generated[:, encoded["input_ids"].shape[1]:]
+                generated = self.model.generate(
+                    **encoded,
+                    max_new_tokens=self.max_new_tokens,
+                    do_sample=True,
+                    temperature=self.temperature,
+                    top_p=self.top_p,
+                    pad_token_id=self.tokenizer.pad_token_id,
+                )
+            continuations = generated[:, encoded["input_ids"].shape[1] :]
             prompt_lengths = encoded["attention_mask"].sum(1).tolist()
             for (_, intent), ids, read in zip(requests, continuations, prompt_lengths):
                 real = ids[ids != self.tokenizer.pad_token_id]
                 self.generated_tokens += len(real)
                 truncated = len(real) >= self.max_new_tokens
                 raw = self.tokenizer.decode(real, skip_special_tokens=True)
-                out.append({**self._parse(raw, truncated, intent), "prompt_tokens": int(read),
-                            "generated_tokens": int(len(real))})
+                out.append(
+                    {
+                        **self._parse(raw, truncated, intent),
+                        "prompt_tokens": int(read),
+                        "generated_tokens": int(len(real)),
+                    }
+                )
         return out
 
     def _parse(self, raw: str, truncated: bool, intent: dict) -> dict:
@@ -245,8 +316,14 @@ class LMGenerator:
                 return ner_candidate(tokens, tags, self.name, raw=raw)
             return {"text": parse_review(raw, truncated), "strategy": self.name, "raw": raw, **intent}
         except GenerationError as error:
-            return {"text": raw.strip(), "strategy": self.name, "raw": raw, "parse_error": str(error),
-                    "label": intent.get("label", "ner"), **({"tokens": [], "tags": []} if self.task == "ner" else {})}
+            return {
+                "text": raw.strip(),
+                "strategy": self.name,
+                "raw": raw,
+                "parse_error": str(error),
+                "label": intent.get("label", "ner"),
+                **({"tokens": [], "tags": []} if self.task == "ner" else {}),
+            }
 
 
 def _singular(domain: str) -> str:

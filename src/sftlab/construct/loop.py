@@ -37,8 +37,12 @@ class Construction:
 
 def distinct_n(texts: Sequence[str], n: int) -> float:
     """Distinct n-grams / all n-grams over ``texts`` (lower-cased words): 1.0 means no n-gram repeats."""
-    grams = [tuple(words[i:i + n]) for t in texts for words in [[w.lower() for w in split_words(t)]]
-             for i in range(len(words) - n + 1)]
+    grams = [
+        tuple(words[i : i + n])
+        for t in texts
+        for words in [[w.lower() for w in split_words(t)]]
+        for i in range(len(words) - n + 1)
+    ]
     return len(set(grams)) / len(grams) if grams else 0.0
 
 
@@ -53,9 +57,18 @@ def mean_pairwise_distance(vectors: np.ndarray, sample: int = 300, seed: int = 0
     return float(1 - upper.mean())
 
 
-def run_construction(seed_pool: Sequence[dict], generators: Sequence[tuple[object, int]], filters: Sequence, *,
-                     target_size: int, max_rounds: int, min_acceptance: float, seed: int = 0,
-                     embed=None, progress: bool = True) -> Construction:
+def run_construction(
+    seed_pool: Sequence[dict],
+    generators: Sequence[tuple[object, int]],
+    filters: Sequence,
+    *,
+    target_size: int,
+    max_rounds: int,
+    min_acceptance: float,
+    seed: int = 0,
+    embed=None,
+    progress: bool = True,
+) -> Construction:
     """Run rounds until a stopping condition holds; ``generators`` pairs a generator with its candidates per round.
 
     ``embed(texts)`` (optional) gives unit sentence embeddings for the diversity column.
@@ -83,8 +96,15 @@ def run_construction(seed_pool: Sequence[dict], generators: Sequence[tuple[objec
         for f in filters:
             row[f"rejected: {f.name}"] = sum(r["rejected_by"] == f.name for r in rejected)
         texts = [e["text"] for e in result.pool]
-        row.update({"accepted": len(accepted), "acceptance": round(rate, 3), "pool": len(result.pool),
-                    "distinct-1": round(distinct_n(texts, 1), 3), "distinct-2": round(distinct_n(texts, 2), 3)})
+        row.update(
+            {
+                "accepted": len(accepted),
+                "acceptance": round(rate, 3),
+                "pool": len(result.pool),
+                "distinct-1": round(distinct_n(texts, 1), 3),
+                "distinct-2": round(distinct_n(texts, 2), 3),
+            }
+        )
         if embed is not None:
             row["mean pairwise distance"] = round(mean_pairwise_distance(embed(texts), seed=seed), 3)
         row["seconds"] = round(time.perf_counter() - started, 1)
@@ -109,9 +129,15 @@ def cost_by_strategy(log: Sequence[dict]) -> list[dict]:
         accepted = sum(c["accepted"] for c in group)
         seconds = sum(c.get("generation_seconds", 0.0) + c.get("filter_seconds", 0.0) for c in group)
         tokens = sum(c.get("prompt_tokens", 0) + c.get("generated_tokens", 0) for c in group)
-        rows.append({"strategy": strategy, "candidates": len(group), "accepted": accepted,
-                     "generation s": sum(c.get("generation_seconds", 0.0) for c in group),
-                     "filter s": sum(c.get("filter_seconds", 0.0) for c in group),
-                     "s per accepted": seconds / accepted if accepted else float("inf"),
-                     "LM tokens per accepted": tokens / accepted if accepted else float("inf")})
+        rows.append(
+            {
+                "strategy": strategy,
+                "candidates": len(group),
+                "accepted": accepted,
+                "generation s": sum(c.get("generation_seconds", 0.0) for c in group),
+                "filter s": sum(c.get("filter_seconds", 0.0) for c in group),
+                "s per accepted": seconds / accepted if accepted else float("inf"),
+                "LM tokens per accepted": tokens / accepted if accepted else float("inf"),
+            }
+        )
     return rows

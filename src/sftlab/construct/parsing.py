@@ -16,10 +16,15 @@ class GenerationError(ValueError):
     """A generation that cannot become an example; ``str(error)`` is the reason."""
 
 
-_PREAMBLE = re.compile(r"^\s*(?:sure[,!.]?\s*)?(?:here(?:'s| is)\b[^:\n]*:|(?:a |one )?(?:new |short )*(?:positive|negative|neutral)"
-                       r"\s+review[^:\n]*:|review:)\s*", re.IGNORECASE)
+_PREAMBLE = re.compile(
+    r"^\s*(?:sure[,!.]?\s*)?(?:here(?:'s| is)\b[^:\n]*:|(?:a |one )?(?:new |short )*(?:positive|negative|neutral)"
+    r"\s+review[^:\n]*:|review:)\s*",
+    re.IGNORECASE,
+)
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s+")
-_REFUSAL = re.compile(r"\b(?:as an ai|as a helpful ai|i'm sorry|i am sorry|i cannot|i can't help|language model)\b", re.IGNORECASE)
+_REFUSAL = re.compile(
+    r"\b(?:as an ai|as a helpful ai|i'm sorry|i am sorry|i cannot|i can't help|language model)\b", re.IGNORECASE
+)
 
 
 def first_line(raw: str) -> str:

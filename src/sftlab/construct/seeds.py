@@ -14,7 +14,9 @@ from typing import Callable, Hashable, Sequence
 from sftlab.io.tags import spans_from_iob2
 
 
-def stratified_sample(records: Sequence[dict], n: int, seed: int, key: Callable[[dict], Hashable] = lambda r: r["label"]) -> list[dict]:
+def stratified_sample(
+    records: Sequence[dict], n: int, seed: int, key: Callable[[dict], Hashable] = lambda r: r["label"]
+) -> list[dict]:
     """``n`` records drawn so that each ``key`` value keeps its share (largest remainders get the leftovers)."""
     groups: dict[Hashable, list[dict]] = defaultdict(list)
     for record in records:
@@ -33,8 +35,12 @@ def with_label_noise(records: Sequence[dict], rate: float, labels: Sequence[str]
     """A copy in which a ``rate`` share of the records carry a wrong label (``noisy=True`` marks them)."""
     rng = random.Random(seed)
     flipped = set(rng.sample(range(len(records)), round(rate * len(records))))
-    return [{**r, "label": rng.choice([l for l in labels if l != r["label"]]), "noisy": True} if i in flipped else dict(r)
-            for i, r in enumerate(records)]
+    return [
+        {**r, "label": rng.choice([label for label in labels if label != r["label"]]), "noisy": True}
+        if i in flipped
+        else dict(r)
+        for i, r in enumerate(records)
+    ]
 
 
 def with_wrong_entity_type(example: dict, types: Sequence[str], rng: random.Random) -> dict:

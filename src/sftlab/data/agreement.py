@@ -47,8 +47,12 @@ def kappa_of_rows(rows: np.ndarray) -> float:
     return cohens_kappa(rows[:, 0].tolist(), rows[:, 1].tolist())
 
 
-def weighted_kappa(a: Sequence[Hashable], b: Sequence[Hashable], categories: Sequence[Hashable],
-                   weights: Literal["linear", "quadratic"] = "linear") -> float:
+def weighted_kappa(
+    a: Sequence[Hashable],
+    b: Sequence[Hashable],
+    categories: Sequence[Hashable],
+    weights: Literal["linear", "quadratic"] = "linear",
+) -> float:
     """κ_w = 1 − Σ w_ij·O_ij / Σ w_ij·E_ij over ``categories`` in their order (an ordinal scale).
 
     O is the observed confusion, E the one expected by chance (the product of the two
@@ -74,8 +78,11 @@ def weighted_kappa(a: Sequence[Hashable], b: Sequence[Hashable], categories: Seq
     return 1.0 if chance == 0 else 1 - disagreement / chance
 
 
-def krippendorff_alpha(annotations: Sequence[Sequence[Hashable | None]], level: Literal["nominal", "ordinal"] = "nominal",
-                       categories: Sequence[Hashable] | None = None) -> float:
+def krippendorff_alpha(
+    annotations: Sequence[Sequence[Hashable | None]],
+    level: Literal["nominal", "ordinal"] = "nominal",
+    categories: Sequence[Hashable] | None = None,
+) -> float:
     """Krippendorff's α = 1 − D_o / D_e for any number of annotators with missing labels.
 
     ``annotations[c][u]`` is annotator c's label of item u, or None where c gave none. Items with
@@ -117,15 +124,18 @@ def krippendorff_alpha(annotations: Sequence[Sequence[Hashable | None]], level: 
     if level == "nominal":
         delta = [[float(c != d) for d in range(k)] for c in range(k)]
     else:
-        delta = [[(sum(totals[min(c, d):max(c, d) + 1]) - (totals[c] + totals[d]) / 2) ** 2 for d in range(k)]
-                 for c in range(k)]
+        delta = [
+            [(sum(totals[min(c, d) : max(c, d) + 1]) - (totals[c] + totals[d]) / 2) ** 2 for d in range(k)]
+            for c in range(k)
+        ]
     observed = sum(coincidence[c][d] * delta[c][d] for c in range(k) for d in range(k)) / n
     expected = sum(totals[c] * totals[d] * delta[c][d] for c in range(k) for d in range(k)) / (n * (n - 1))
     return 1.0 if expected == 0 else 1 - observed / expected
 
 
 def label_disagreement_kind(x: Hashable, y: Hashable, neutral: Hashable = "neutral") -> str:
-    """``agreed``, ``neutral vs polar`` (one says neutral, the other a polarity) or ``polarity`` (opposite polarities)."""
+    """``agreed``, ``neutral vs polar`` (one says neutral, the other a polarity) or ``polarity`` (opposite
+    polarities)."""
     if x == y:
         return "agreed"
     return "neutral vs polar" if neutral in (x, y) else "polarity"
@@ -154,8 +164,9 @@ def ner_agreement(tags_a: Sequence[Sequence[str]], tags_b: Sequence[Sequence[str
     return {"per_type": span_prf(spans_a, spans_b), "kinds": dict(kinds)}
 
 
-def span_counts(reference: Sequence[Sequence[Span]], other: Sequence[Sequence[Span]],
-                label: str | None = None) -> np.ndarray:
+def span_counts(
+    reference: Sequence[Sequence[Span]], other: Sequence[Sequence[Span]], label: str | None = None
+) -> np.ndarray:
     """Per item: (spans both marked alike, spans ``other`` marked, spans ``reference`` marked), of type
     ``label`` or of all types. Shape (items, 3): the rows :func:`sftlab.evaluate.metrics.f1_from_counts`
     turns into the F1 of :func:`span_prf`, so that a bootstrap can resample items."""
@@ -169,8 +180,9 @@ def span_counts(reference: Sequence[Sequence[Span]], other: Sequence[Sequence[Sp
     return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
-def adjudication_outcomes(tags_a: Sequence[Sequence[str]], tags_b: Sequence[Sequence[str]],
-                          tags_gold: Sequence[Sequence[str]]) -> Counter:
+def adjudication_outcomes(
+    tags_a: Sequence[Sequence[str]], tags_b: Sequence[Sequence[str]], tags_gold: Sequence[Sequence[str]]
+) -> Counter:
     """For each span-level disagreement between A and B, whose version the adjudicated gold kept.
 
     Every span that A or B marked and the other did not mark identically is one decision:

@@ -50,15 +50,20 @@ def fingerprint(text: str) -> str:
 
 
 def _rows(path: Path, widths: Sequence[int]) -> Iterator[tuple[int, list[str]]]:
-    """``(line, fields)`` of a tab-separated study file; ``#`` lines are comments; the field count must be in ``widths``."""
+    """``(line, fields)`` of a tab-separated study file; ``#`` lines are comments; the field count must be in
+    ``widths``."""
     for number, line in iter_lines(path):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")
         if len(fields) not in widths:
             expected = " or ".join(map(str, widths))
-            raise DataError(path, number, f"expected {expected} tab-separated fields, found {len(fields)}",
-                            "see the comment lines at the top of the file for its columns")
+            raise DataError(
+                path,
+                number,
+                f"expected {expected} tab-separated fields, found {len(fields)}",
+                "see the comment lines at the top of the file for its columns",
+            )
         yield number, fields
 
 
@@ -78,17 +83,22 @@ def _keyed(path: Path, widths: Sequence[int], known: dict | None = None) -> dict
 def _require_all(path: Path, rows: dict, items: dict) -> None:
     missing = [key for key in items if key not in rows]
     if missing:
-        raise DataError(path, None, f"{len(missing)} items have no line, first {missing[:3]}", "label every item of items.tsv")
+        raise DataError(
+            path, None, f"{len(missing)} items have no line, first {missing[:3]}", "label every item of items.tsv"
+        )
 
 
 def _sentiment_label(path: Path, number: int, label: str) -> str:
     if label not in SENTIMENT_LABELS:
-        raise DataError(path, number, f"unknown label {label!r} (known: {', '.join(SENTIMENT_LABELS)})", "use a known label")
+        raise DataError(
+            path, number, f"unknown label {label!r} (known: {', '.join(SENTIMENT_LABELS)})", "use a known label"
+        )
     return label
 
 
 def parse_spans(field: str, length: int, path: Path | str = "<spans>", line: int | None = None) -> list[Span]:
-    """``"4:5:LOC 10:13:ORG"`` -> spans, checked: types known, inside the ``length`` tokens, in order, not overlapping."""
+    """``"4:5:LOC 10:13:ORG"`` -> spans, checked: types known, inside the ``length`` tokens, in order, not
+    overlapping."""
     spans: list[Span] = []
     for part in field.split():
         match = re.fullmatch(r"(\d+):(\d+):([A-Z]+)", part)
@@ -96,11 +106,15 @@ def parse_spans(field: str, length: int, path: Path | str = "<spans>", line: int
             raise DataError(path, line, f"malformed span {part!r}", "write spans as start:end:TYPE, e.g. 4:6:PER")
         start, end, label = int(match.group(1)), int(match.group(2)), match.group(3)
         if label not in NER_TYPES:
-            raise DataError(path, line, f"unknown entity type {label!r} in {part!r}", f"use one of {', '.join(NER_TYPES)}")
+            raise DataError(
+                path, line, f"unknown entity type {label!r} in {part!r}", f"use one of {', '.join(NER_TYPES)}"
+            )
         if not 0 <= start < end <= length:
             raise DataError(path, line, f"span {part!r} is outside the item's {length} tokens", "count tokens from 0")
         if spans and start < spans[-1].end:
-            raise DataError(path, line, f"span {part!r} overlaps or precedes the span before it", "list spans left to right")
+            raise DataError(
+                path, line, f"span {part!r} overlaps or precedes the span before it", "list spans left to right"
+            )
         spans.append(Span(start, end, label))
     return spans
 
@@ -117,18 +131,28 @@ def _adjudication(path: Path, items: dict, a: dict, b: dict, parse) -> dict[str,
     for key, (number, fields) in rows.items():
         value, kept, why = parse(number, key, fields[1]), fields[2], fields[3]
         if a[key] == b[key]:
-            raise DataError(path, number, f"{key}: passes A and B agree, there is nothing to adjudicate", "remove the line")
+            raise DataError(
+                path, number, f"{key}: passes A and B agree, there is nothing to adjudicate", "remove the line"
+            )
         expected = "A" if value == a[key] else "B" if value == b[key] else "neither"
         if kept != expected:
-            raise DataError(path, number, f"{key}: kept is {kept!r} but the adjudicated value is {expected}'s reading",
-                            f"write {expected}")
+            raise DataError(
+                path,
+                number,
+                f"{key}: kept is {kept!r} but the adjudicated value is {expected}'s reading",
+                f"write {expected}",
+            )
         if not why.strip():
             raise DataError(path, number, f"{key}: no reason given", "cite the guideline rule that decides it")
         decisions[key] = {"value": value, "kept": kept, "why": why}
     undecided = [key for key in items if a[key] != b[key] and key not in decisions]
     if undecided:
-        raise DataError(path, None, f"{len(undecided)} disagreements are not adjudicated, first {undecided[:3]}",
-                        "add a line for each")
+        raise DataError(
+            path,
+            None,
+            f"{len(undecided)} disagreements are not adjudicated, first {undecided[:3]}",
+            "add a line for each",
+        )
     return decisions
 
 
@@ -151,12 +175,20 @@ def load_sentiment_study(root: Path | None = None) -> list[dict]:
     for key, (number, (_, row, stamp)) in _keyed(folder / "items.tsv", (3,)).items():
         record = corpus.get(int(row)) if row.isdigit() else None
         if record is None:
-            raise DataError(folder / "items.tsv", number, f"row {row!r} is not a snippet of the packaged corpus",
-                            "check the corpus version (sftlab.data.corpora.CORPORA)")
+            raise DataError(
+                folder / "items.tsv",
+                number,
+                f"row {row!r} is not a snippet of the packaged corpus",
+                "check the corpus version (sftlab.data.corpora.CORPORA)",
+            )
         text = normalize_text(record["text"])
         if fingerprint(text) != stamp:
-            raise DataError(folder / "items.tsv", number, f"row {row}'s text does not match the fingerprint {stamp}",
-                            "the packaged corpus differs from the one annotated; install the version in CORPORA")
+            raise DataError(
+                folder / "items.tsv",
+                number,
+                f"row {row}'s text does not match the fingerprint {stamp}",
+                "the packaged corpus differs from the one annotated; install the version in CORPORA",
+            )
         items[key] = {"id": key, "row": int(row), "text": text, "movie": record["movie"], "critic": record["label"]}
     passes = {}
     for name in ("a", "b"):
@@ -165,12 +197,16 @@ def load_sentiment_study(root: Path | None = None) -> list[dict]:
         _require_all(path, rows, items)
         for key, (number, fields) in rows.items():
             if len(fields) == 3 and fields[2] != "flag":
-                raise DataError(path, number, f"third field must be 'flag', found {fields[2]!r}", "write flag or nothing")
+                raise DataError(
+                    path, number, f"third field must be 'flag', found {fields[2]!r}", "write flag or nothing"
+                )
             items[key][name] = _sentiment_label(path, number, fields[1])
             items[key][f"{name}_flag"] = len(fields) == 3
         passes[name] = {key: items[key][name] for key in items}
     path = folder / "adjudication.tsv"
-    decisions = _adjudication(path, items, passes["a"], passes["b"], lambda number, _, v: _sentiment_label(path, number, v))
+    decisions = _adjudication(
+        path, items, passes["a"], passes["b"], lambda number, _, v: _sentiment_label(path, number, v)
+    )
     for key, record in items.items():
         decision = decisions.get(key, {"value": record["a"], "kept": "agreed", "why": ""})
         record.update(adjudicated=decision["value"], kept=decision["kept"], why=decision["why"])
@@ -189,11 +225,19 @@ def load_ner_study(root: Path | None = None) -> list[dict]:
     for key, (number, (_, tweet, count, stamp)) in _keyed(folder / "items.tsv", (4,)).items():
         sentence = corpus.get(tweet)
         if sentence is None:
-            raise DataError(folder / "items.tsv", number, f"tweet {tweet!r} is not in the packaged corpus",
-                            "check the corpus version (sftlab.data.corpora.CORPORA)")
+            raise DataError(
+                folder / "items.tsv",
+                number,
+                f"tweet {tweet!r} is not in the packaged corpus",
+                "check the corpus version (sftlab.data.corpora.CORPORA)",
+            )
         if str(len(sentence.tokens)) != count or fingerprint(" ".join(sentence.tokens)) != stamp:
-            raise DataError(folder / "items.tsv", number, f"{tweet}'s tokens do not match the count {count} and "
-                            f"fingerprint {stamp}", "the packaged corpus differs from the one annotated")
+            raise DataError(
+                folder / "items.tsv",
+                number,
+                f"{tweet}'s tokens do not match the count {count} and fingerprint {stamp}",
+                "the packaged corpus differs from the one annotated",
+            )
         items[key] = {"id": key, "tweet": tweet, "tokens": sentence.tokens, "gold": spans_from_iob2(sentence.tags)}
     passes = {}
     for name in ("a", "b"):
@@ -201,11 +245,18 @@ def load_ner_study(root: Path | None = None) -> list[dict]:
         rows = _keyed(path, (1, 2), items)
         _require_all(path, rows, items)
         for key, (number, fields) in rows.items():
-            items[key][name] = parse_spans(fields[1] if len(fields) == 2 else "", len(items[key]["tokens"]), path, number)
+            items[key][name] = parse_spans(
+                fields[1] if len(fields) == 2 else "", len(items[key]["tokens"]), path, number
+            )
         passes[name] = {key: items[key][name] for key in items}
     path = folder / "adjudication.tsv"
-    decisions = _adjudication(path, items, passes["a"], passes["b"],
-                              lambda number, key, v: parse_spans(v, len(items[key]["tokens"]), path, number))
+    decisions = _adjudication(
+        path,
+        items,
+        passes["a"],
+        passes["b"],
+        lambda number, key, v: parse_spans(v, len(items[key]["tokens"]), path, number),
+    )
     for key, record in items.items():
         decision = decisions.get(key, {"value": record["a"], "kept": "agreed", "why": ""})
         record.update(adjudicated=decision["value"], kept=decision["kept"], why=decision["why"])
@@ -235,29 +286,56 @@ def load_ner_double(folder: Path | None = None) -> list[dict]:
     position: dict[str, int] = {}
     for sentence_a, sentence_b in zip(passes["a"], passes["b"], strict=True):
         if (sentence_a.doc, sentence_a.tokens) != (sentence_b.doc, sentence_b.tokens):
-            raise DataError(folder / "annotator_b.txt", sentence_b.line, "the sentence differs from annotator_a.txt's",
-                            "both passes annotate the same sentences, in the same order")
+            raise DataError(
+                folder / "annotator_b.txt",
+                sentence_b.line,
+                "the sentence differs from annotator_a.txt's",
+                "both passes annotate the same sentences, in the same order",
+            )
         key = (sentence_a.doc, tuple(sentence_a.tokens))
         if key not in gold:
-            raise DataError(folder / "annotator_a.txt", sentence_a.line, f"no sentence of document {sentence_a.doc} "
-                            "in ../source has these tokens", "re-annotate from the current source")
+            raise DataError(
+                folder / "annotator_a.txt",
+                sentence_a.line,
+                f"no sentence of document {sentence_a.doc} in ../source has these tokens",
+                "re-annotate from the current source",
+            )
         position[sentence_a.doc] = position.get(sentence_a.doc, 0) + 1
         ident = f"{sentence_a.doc}#{position[sentence_a.doc]}"
-        records[ident] = {"id": ident, "tokens": list(sentence_a.tokens), "a": spans_from_iob2(sentence_a.tags),
-                          "b": spans_from_iob2(sentence_b.tags), "gold": gold[key], "gold_before": list(gold[key])}
+        records[ident] = {
+            "id": ident,
+            "tokens": list(sentence_a.tokens),
+            "a": spans_from_iob2(sentence_a.tags),
+            "b": spans_from_iob2(sentence_b.tags),
+            "gold": gold[key],
+            "gold_before": list(gold[key]),
+        }
     path = folder / "adjudication.tsv"
     listed: set[tuple[str, int, int]] = set()
     for number, (ident, span, before, label_a, label_b, now, _why) in _rows(path, (7,)):
         record = records.get(ident)
         match = re.fullmatch(r"(\d+):(\d+)", span)
         if record is None or not match or not 0 <= int(match.group(1)) < int(match.group(2)) <= len(record["tokens"]):
-            raise DataError(path, number, f"{ident} {span}: not a sentence and span of the subset",
-                            "write document#position and start:end over its tokens")
+            raise DataError(
+                path,
+                number,
+                f"{ident} {span}: not a sentence and span of the subset",
+                "write document#position and start:end over its tokens",
+            )
         start, end = int(match.group(1)), int(match.group(2))
-        for column, value, spans in (("A", label_a, record["a"]), ("B", label_b, record["b"]), ("gold now", now, record["gold"])):
+        for column, value, spans in (
+            ("A", label_a, record["a"]),
+            ("B", label_b, record["b"]),
+            ("gold now", now, record["gold"]),
+        ):
             if value != _label_at(spans, start, end):
-                raise DataError(path, number, f"{ident} {span}: the {column} column says {value!r}, the files say "
-                                f"{_label_at(spans, start, end)!r}", "correct the row")
+                raise DataError(
+                    path,
+                    number,
+                    f"{ident} {span}: the {column} column says {value!r}, the files say "
+                    f"{_label_at(spans, start, end)!r}",
+                    "correct the row",
+                )
         kept = [s for s in record["gold_before"] if (s.start, s.end) != (start, end)]
         record["gold_before"] = sorted(kept + ([Span(start, end, before)] if before != "-" else []))
         listed.add((ident, start, end))
@@ -265,8 +343,12 @@ def load_ner_double(folder: Path | None = None) -> list[dict]:
         for name in ("a", "b"):
             for s in sorted(set(record[name]) ^ set(record["gold_before"])):
                 if (ident, s.start, s.end) not in listed:
-                    raise DataError(path, None, f"{ident}: pass {name.upper()} differs from the gold at {s.start}:{s.end} "
-                                    "and no row lists it", "list every span where a pass differed from the gold")
+                    raise DataError(
+                        path,
+                        None,
+                        f"{ident}: pass {name.upper()} differs from the gold at {s.start}:{s.end} and no row lists it",
+                        "list every span where a pass differed from the gold",
+                    )
     return list(records.values())
 
 

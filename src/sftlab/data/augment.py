@@ -25,8 +25,10 @@ from sftlab.io.tags import spans_from_iob2
 from sftlab.io.textfile import iter_tab_pairs
 from sftlab.io.words import split_words
 
-PROTECTED = frozenset("not no never n't nothing nobody none nor neither without hardly barely but however although "
-                      "though yet still except despite".split())
+PROTECTED = frozenset(
+    "not no never n't nothing nobody none nor neither without hardly barely but however although "
+    "though yet still except despite".split()
+)
 
 #: Words a review rarely ends on: an EDA copy whose edit put one last usually reads broken.
 FUNCTION_WORDS = frozenset("the a an and or but of to in on at for with is was it i my".split())
@@ -41,8 +43,9 @@ def mention_inventory(sentences: Sequence[Sentence]) -> dict[str, list[tuple[str
     return {label: list(mentions) for label, mentions in seen.items()}
 
 
-def replace_mentions(sentence: Sentence, inventory: dict[str, list[tuple[str, ...]]], rng: random.Random,
-                     rate: float = 1.0) -> Sentence:
+def replace_mentions(
+    sentence: Sentence, inventory: dict[str, list[tuple[str, ...]]], rng: random.Random, rate: float = 1.0
+) -> Sentence:
     """A copy of ``sentence`` with each mention replaced, with probability ``rate``, by another of its type."""
     tokens, tags = [], []
     position = 0
@@ -74,17 +77,27 @@ def read_synonyms(path: str | Path) -> dict[str, list[str]]:
     for number, word, rest in iter_tab_pairs(path, "word<TAB>synonym, synonym, ..."):
         synonyms = [s.strip() for s in rest.split(",") if s.strip()]
         if not synonyms:
-            raise DataError(path, number, f"no synonyms for {word!r}", "list synonyms after the tab, separated by commas")
+            raise DataError(
+                path, number, f"no synonyms for {word!r}", "list synonyms after the tab, separated by commas"
+            )
         table[word.lower()] = synonyms
     return table
 
 
-def eda(text: str, synonyms: dict[str, list[str]], rng: random.Random, alpha: float = 0.1,
-        protected: frozenset[str] = PROTECTED) -> str:
+def eda(
+    text: str,
+    synonyms: dict[str, list[str]],
+    rng: random.Random,
+    alpha: float = 0.1,
+    protected: frozenset[str] = PROTECTED,
+) -> str:
     """One EDA variant of ``text``: each operation touches about ``alpha`` of the words."""
     words = split_words(text)
     n = max(1, round(alpha * len(words)))
-    editable = lambda w: w.lower() not in protected and any(c.isalpha() for c in w)
+
+    def editable(w: str) -> bool:
+        return w.lower() not in protected and any(c.isalpha() for c in w)
+
     # synonym replacement
     candidates = [i for i, w in enumerate(words) if editable(w) and w.lower() in synonyms]
     for i in rng.sample(candidates, min(n, len(candidates))):
@@ -123,8 +136,11 @@ def last_word(text: str) -> str:
     return next((w for w in reversed(words) if w), "")
 
 
-def augment_texts(records: Sequence[dict], synonyms: dict[str, list[str]], copies: int = 1, alpha: float = 0.1,
-                  seed: int = 0) -> list[dict]:
+def augment_texts(
+    records: Sequence[dict], synonyms: dict[str, list[str]], copies: int = 1, alpha: float = 0.1, seed: int = 0
+) -> list[dict]:
     """``copies`` EDA variants of every record, with the record's label (originals not included)."""
     rng = random.Random(seed)
-    return [{**r, "text": eda(r["text"], synonyms, rng, alpha), "augmented": "eda"} for _ in range(copies) for r in records]
+    return [
+        {**r, "text": eda(r["text"], synonyms, rng, alpha), "augmented": "eda"} for _ in range(copies) for r in records
+    ]

@@ -23,10 +23,13 @@ def _template(tokenizer):
     if not getattr(tokenizer, "chat_template", None):
         from sftlab.io.errors import ConfigError
 
-        raise ConfigError("tokenizer", getattr(tokenizer, "name_or_path", type(tokenizer).__name__),
-                          "has no chat template, so a conversation cannot be rendered the way the model was trained",
-                          "use the causal LM's own tokenizer (sftlab.train.causal_lm.load_causal_lm_tokenizer), "
-                          "or set tokenizer.chat_template to a Jinja template")
+        raise ConfigError(
+            "tokenizer",
+            getattr(tokenizer, "name_or_path", type(tokenizer).__name__),
+            "has no chat template, so a conversation cannot be rendered the way the model was trained",
+            "use the causal LM's own tokenizer (sftlab.train.causal_lm.load_causal_lm_tokenizer), "
+            "or set tokenizer.chat_template to a Jinja template",
+        )
     return lambda messages, **kw: tokenizer.apply_chat_template(list(messages), tokenize=False, **kw)
 
 
@@ -47,8 +50,11 @@ def render_chat(messages: Sequence[dict], tokenizer, where: str = "record") -> t
         prompt = render(messages[:i], add_generation_prompt=True)
         through = render(messages[: i + 1])
         if not (through.startswith(prompt) and full.startswith(through)):
-            _fail(where, f"the chat template renders turn {i} differently inside the whole conversation, "
-                         "so the answer's tokens cannot be located")
+            _fail(
+                where,
+                f"the chat template renders turn {i} differently inside the whole conversation, "
+                "so the answer's tokens cannot be located",
+            )
         spans.append((len(prompt), len(through)))
     return full, spans
 
@@ -60,8 +66,14 @@ def render_prompt_and_answer(messages: Sequence[dict], tokenizer) -> tuple[str, 
     return full[:start], full[start:end]
 
 
-def tokenize_chat(messages: Sequence[dict], tokenizer, *, train_on: str = "assistant", max_length: int | None = None,
-                  where: str = "record") -> dict:
+def tokenize_chat(
+    messages: Sequence[dict],
+    tokenizer,
+    *,
+    train_on: str = "assistant",
+    max_length: int | None = None,
+    where: str = "record",
+) -> dict:
     """``input_ids``, ``attention_mask`` and ``labels`` of one conversation for causal-LM SFT.
 
     ``train_on``: ``assistant`` (every answer is a target, -100 on everything else: system prompt,
@@ -82,8 +94,11 @@ def tokenize_chat(messages: Sequence[dict], tokenizer, *, train_on: str = "assis
     for k, (first, last) in enumerate(offsets):
         for start, end in spans:
             if first < start < last or first < end < last:
-                _fail(where, f"token {k} ({tokenizer.decode([ids[k]])!r}) straddles an answer's boundary; "
-                             "the prompt and the answer would tokenize differently apart")
+                _fail(
+                    where,
+                    f"token {k} ({tokenizer.decode([ids[k]])!r}) straddles an answer's boundary; "
+                    "the prompt and the answer would tokenize differently apart",
+                )
             if start <= first and last <= end and last > first:
                 labels[k] = ids[k]
     if train_on == "all":

@@ -24,20 +24,20 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 # review-length texts, which is all the filter is for.
 STOPWORDS = {
     "en": "the a an and or but of to in on at for with is are was were be been it this that i you he she we they my "
-          "your not no so very have has had do does did just if would will can there their its me our what as "
-          "by from all one about more".split(),
+    "your not no so very have has had do does did just if would will can there their its me our what as "
+    "by from all one about more".split(),
     "es": "el la los las un una y o pero de del en con por para es son fue muy no lo le se que mi su al como más "
-          "pero está este esta todo".split(),
+    "pero está este esta todo".split(),
     "fr": "le la les un une et ou mais de des du en dans avec pour est sont était très ne pas je tu il elle nous "
-          "vous ils que qui ce cette mon son au aux".split(),
+    "vous ils que qui ce cette mon son au aux".split(),
     "de": "der die das ein eine und oder aber von zu im mit für ist sind war sehr nicht kein ich du er sie wir "
-          "ihr es den dem des auf auch noch".split(),
+    "ihr es den dem des auf auch noch".split(),
     "it": "il lo la gli le un una e o ma di da in con per è sono era molto non io tu lui lei noi che questo "
-          "questa del della".split(),
+    "questa del della".split(),
     "pt": "o a os as um uma e ou mas de do da em no na com por para é são foi muito não eu você ele ela nós que "
-          "isso este esta".split(),
+    "isso este esta".split(),
     "nl": "de het een en of maar van te in op met voor is zijn was erg niet geen ik jij hij zij wij dat dit "
-          "ook nog".split(),
+    "ook nog".split(),
 }
 # Words that are also English (``a``, ``as``, ``die``, ``was``) would make English texts look
 # foreign, so they count only for English.
@@ -83,8 +83,9 @@ def word_count(text: str) -> int:
     return sum(any(c.isalnum() for c in token) for token in split_words(text))
 
 
-def clean_records(records: Sequence[dict], *, min_words: int = 3, max_words: int = 150,
-                  drop_urls: bool = True) -> tuple[list[dict], dict[str, int]]:
+def clean_records(
+    records: Sequence[dict], *, min_words: int = 3, max_words: int = 150, drop_urls: bool = True
+) -> tuple[list[dict], dict[str, int]]:
     """Normalise and filter labelled records; return the kept records and the count removed at each stage.
 
     Stages, in order: empty after normalisation, not English, too short or too long, exact
@@ -95,8 +96,10 @@ def clean_records(records: Sequence[dict], *, min_words: int = 3, max_words: int
     stages: list[tuple[str, Callable[[dict], bool]]] = [
         ("empty", lambda r: bool(r["text"])),
         ("not English", lambda r: is_english(r["text"])),
-        (f"shorter than {min_words} or longer than {max_words} words",
-         lambda r: min_words <= word_count(r["text"]) <= max_words),
+        (
+            f"shorter than {min_words} or longer than {max_words} words",
+            lambda r: min_words <= word_count(r["text"]) <= max_words,
+        ),
     ]
     current = []
     for record in records:

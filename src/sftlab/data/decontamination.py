@@ -18,7 +18,9 @@ import scipy.sparse as sparse
 from sftlab.data.dedup import dedup_key, shingles
 
 
-def _ngram_matrices(first: Sequence[set[str]], second: Sequence[set[str]]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+def _ngram_matrices(
+    first: Sequence[set[str]], second: Sequence[set[str]]
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     vocabulary: dict[str, int] = {}
     out = []
     for sets in (first, second):
@@ -31,8 +33,9 @@ def _ngram_matrices(first: Sequence[set[str]], second: Sequence[set[str]]) -> tu
     return tuple(sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(count, len(vocabulary))) for r, c, count in out)
 
 
-def find_contamination(candidates: Sequence[str], protected: Sequence[str], threshold: float = 0.7,
-                       n: int = 5) -> list[dict]:
+def find_contamination(
+    candidates: Sequence[str], protected: Sequence[str], threshold: float = 0.7, n: int = 5
+) -> list[dict]:
     """One record per contaminated candidate: ``{index, match, jaccard, kind}``.
 
     ``match`` is the index of the most similar protected text; ``kind`` is ``exact`` (same
@@ -61,8 +64,9 @@ def find_contamination(candidates: Sequence[str], protected: Sequence[str], thre
     return found
 
 
-def decontaminate(records: Sequence[dict], protected: Sequence[str], threshold: float = 0.7,
-                  key: str = "text") -> tuple[list[dict], list[dict], dict[str, int]]:
+def decontaminate(
+    records: Sequence[dict], protected: Sequence[str], threshold: float = 0.7, key: str = "text"
+) -> tuple[list[dict], list[dict], dict[str, int]]:
     """``(kept, removed, counts)``: records whose ``key`` text duplicates a protected text are removed.
 
     ``counts`` has ``checked``, ``exact``, ``near`` and ``kept``; each removed record carries
@@ -71,6 +75,10 @@ def decontaminate(records: Sequence[dict], protected: Sequence[str], threshold: 
     matches = {m["index"]: m for m in find_contamination([r[key] for r in records], protected, threshold)}
     kept = [r for i, r in enumerate(records) if i not in matches]
     removed = [{**records[i], "contamination": m} for i, m in sorted(matches.items())]
-    counts = {"checked": len(records), "exact": sum(m["kind"] == "exact" for m in matches.values()),
-              "near": sum(m["kind"] == "near" for m in matches.values()), "kept": len(kept)}
+    counts = {
+        "checked": len(records),
+        "exact": sum(m["kind"] == "exact" for m in matches.values()),
+        "near": sum(m["kind"] == "near" for m in matches.values()),
+        "kept": len(kept),
+    }
     return kept, removed, counts

@@ -48,7 +48,7 @@ def shingles(text: str, n: int = 5) -> set[str]:
     key = dedup_key(text)
     if len(key) <= n:
         return {key}
-    return {key[i:i + n] for i in range(len(key) - n + 1)}
+    return {key[i : i + n] for i in range(len(key) - n + 1)}
 
 
 def jaccard(a: set, b: set) -> float:
@@ -83,18 +83,19 @@ def lsh_candidates(signatures: np.ndarray, bands: int = 32) -> set[tuple[int, in
     pairs = set()
     for band in range(bands):
         buckets: dict[bytes, list[int]] = defaultdict(list)
-        chunk = signatures[:, band * rows:(band + 1) * rows]
+        chunk = signatures[:, band * rows : (band + 1) * rows]
         for index in range(len(signatures)):
             buckets[chunk[index].tobytes()].append(index)
         for members in buckets.values():
             for i, first in enumerate(members):
-                for second in members[i + 1:]:
+                for second in members[i + 1 :]:
                     pairs.add((first, second))
     return pairs
 
 
-def near_duplicate_pairs(texts: Sequence[str], threshold: float = 0.7, n: int = 5, num_perm: int = 128,
-                         bands: int = 32, seed: int = 0) -> list[tuple[int, int, float]]:
+def near_duplicate_pairs(
+    texts: Sequence[str], threshold: float = 0.7, n: int = 5, num_perm: int = 128, bands: int = 32, seed: int = 0
+) -> list[tuple[int, int, float]]:
     """Pairs ``(i, j, jaccard)`` with i < j and exact n-gram Jaccard >= ``threshold``.
 
     MinHash + LSH proposes candidates; each is verified with the exact Jaccard. With 32 bands of
@@ -113,12 +114,14 @@ def near_duplicate_pairs(texts: Sequence[str], threshold: float = 0.7, n: int = 
 
 
 def lsh_probability(similarity: float | np.ndarray, bands: int = 32, rows: int = 4) -> float | np.ndarray:
-    """Probability that LSH with ``bands`` bands of ``rows`` rows proposes a pair of Jaccard ``similarity``: 1 − (1 − s^r)^b."""
+    """Probability that LSH with ``bands`` bands of ``rows`` rows proposes a pair of Jaccard ``similarity``:
+    1 − (1 − s^r)^b."""
     return 1 - (1 - np.asarray(similarity, dtype=float) ** rows) ** bands
 
 
-def exact_jaccard_pairs(texts: Sequence[str], threshold: float = 0.5, n: int = 5,
-                        block: int = 2000) -> list[tuple[int, int, float]]:
+def exact_jaccard_pairs(
+    texts: Sequence[str], threshold: float = 0.5, n: int = 5, block: int = 2000
+) -> list[tuple[int, int, float]]:
     """Every pair ``(i, j, jaccard)`` with i < j and exact n-gram Jaccard >= ``threshold``, without LSH.
 
     The n-gram sets become rows of a sparse 0/1 matrix X; ``X @ X.T`` counts every pair's shared
@@ -137,7 +140,7 @@ def exact_jaccard_pairs(texts: Sequence[str], threshold: float = 0.5, n: int = 5
     sizes = np.array([len(s) for s in sets], dtype=np.float64)
     found = []
     for start in range(0, len(sets), block):
-        shared = (matrix[start:start + block] @ matrix.T).tocoo()
+        shared = (matrix[start : start + block] @ matrix.T).tocoo()
         i, j, common = shared.row + start, shared.col, shared.data
         keep = i < j
         i, j, common = i[keep], j[keep], common[keep]
@@ -187,13 +190,13 @@ def cross_split_pairs(splits: dict[str, Sequence[str]], threshold: float = 0.7, 
     leaks = []
     for i, j, similarity in near_duplicate_pairs(texts, threshold, **kwargs):
         if names[i][0] != names[j][0]:
-            leaks.append({"a": names[i], "b": names[j], "jaccard": similarity,
-                          "text_a": texts[i], "text_b": texts[j]})
+            leaks.append({"a": names[i], "b": names[j], "jaccard": similarity, "text_a": texts[i], "text_b": texts[j]})
     return leaks
 
 
-def pairs_across(pairs: Iterable[tuple[int, int, float]], train: Iterable[int],
-                 test: Iterable[int]) -> list[tuple[int, int, float]]:
+def pairs_across(
+    pairs: Iterable[tuple[int, int, float]], train: Iterable[int], test: Iterable[int]
+) -> list[tuple[int, int, float]]:
     """The ``pairs`` (``(i, j, jaccard)`` over one list of items) with one item in ``train`` and the
     other in ``test``, each as ``(train item, test item, jaccard)``: the copies a split leaks."""
     train, test = set(train), set(test)

@@ -33,6 +33,7 @@ def _fail(where: str, problem: str) -> None:
 
 # --- classification ------------------------------------------------------------------------
 
+
 def validate_classification(record: dict, labels: Sequence[str], where: str = "record") -> None:
     """A classification record has a non-empty ``text`` and a known ``label``."""
     if not isinstance(record.get("text"), str) or not record["text"].strip():
@@ -42,6 +43,7 @@ def validate_classification(record: dict, labels: Sequence[str], where: str = "r
 
 
 # --- token classification ------------------------------------------------------------------
+
 
 def to_token_record(sentence: Sentence, scheme: str = "IOB2") -> dict:
     """``{"tokens", "tags"}`` in ``IOB2`` or ``BIOES``."""
@@ -69,6 +71,7 @@ def validate_token_record(record: dict, scheme: str = "IOB2", where: str = "reco
 
 
 # --- text-to-text ------------------------------------------------------------------------------
+
 
 def to_text_pair(sentence: Sentence) -> dict:
     """``{"source": "ner: ...", "target": "TYPE: mention; ..."}`` (``none`` when there is no entity)."""
@@ -106,7 +109,7 @@ def spans_from_text(target: str, tokens: Sequence[str], where: str = "record") -
         if not label or not words:
             _fail(where, f"target part {part.strip()!r} has an empty type or mention")
         for start in range(cursor, len(tokens) - len(words) + 1):
-            if list(tokens[start:start + len(words)]) == words:
+            if list(tokens[start : start + len(words)]) == words:
                 spans.append(Span(start, start + len(words), label))
                 cursor = start + len(words)
                 break
@@ -116,6 +119,7 @@ def spans_from_text(target: str, tokens: Sequence[str], where: str = "record") -
 
 
 # --- extractive QA -------------------------------------------------------------------------------
+
 
 def to_qa_records(sentence: Sentence) -> list[dict]:
     """One SQuAD-style question per entity type present: which {people, places, ...} are mentioned?"""
@@ -128,9 +132,14 @@ def to_qa_records(sentence: Sentence) -> list[dict]:
     for start, end, label in spans_from_iob2(sentence.tags):
         text = " ".join(sentence.tokens[start:end])
         by_type.setdefault(label, []).append((text, offsets[start]))
-    return [{"context": context, "question": f"Which {TYPE_NAMES.get(label, label)} are mentioned?",
-             "answers": {"text": [t for t, _ in found], "answer_start": [s for _, s in found]}}
-            for label, found in by_type.items()]
+    return [
+        {
+            "context": context,
+            "question": f"Which {TYPE_NAMES.get(label, label)} are mentioned?",
+            "answers": {"text": [t for t, _ in found], "answer_start": [s for _, s in found]},
+        }
+        for label, found in by_type.items()
+    ]
 
 
 def validate_qa(record: dict, where: str = "record") -> None:
@@ -139,14 +148,21 @@ def validate_qa(record: dict, where: str = "record") -> None:
     if len(answers.get("text", [])) != len(answers.get("answer_start", [])):
         _fail(where, "answers.text and answers.answer_start differ in length")
     for text, start in zip(answers["text"], answers["answer_start"]):
-        if context[start:start + len(text)] != text:
+        if context[start : start + len(text)] != text:
             _fail(where, f"answer {text!r} is not at offset {start} of the context")
 
 
 # --- masked language modelling ----------------------------------------------------------------
 
-def mask_tokens(input_ids: Sequence[int], special: Sequence[bool], mask_id: int, vocab_size: int, rng: random.Random,
-                probability: float = 0.15) -> tuple[list[int], list[int]]:
+
+def mask_tokens(
+    input_ids: Sequence[int],
+    special: Sequence[bool],
+    mask_id: int,
+    vocab_size: int,
+    rng: random.Random,
+    probability: float = 0.15,
+) -> tuple[list[int], list[int]]:
     """BERT's masking: choose ``probability`` of the non-special positions; 80% -> mask, 10% -> random, 10% kept.
 
     Returns ``(inputs, labels)`` with labels -100 everywhere except the chosen positions.
@@ -167,8 +183,10 @@ def mask_tokens(input_ids: Sequence[int], special: Sequence[bool], mask_id: int,
 # --- instruction and chat ----------------------------------------------------------------------
 
 SENTIMENT_INSTRUCTION = "Classify the sentiment of the review as {labels}. Answer with one word."
-NER_INSTRUCTION = ("List the named entities in the sentence as 'TYPE: mention', separated by semicolons, with TYPE "
-                   "one of PER, ORG, LOC, MISC, in the order they occur; answer 'none' if there are none.")
+NER_INSTRUCTION = (
+    "List the named entities in the sentence as 'TYPE: mention', separated by semicolons, with TYPE "
+    "one of PER, ORG, LOC, MISC, in the order they occur; answer 'none' if there are none."
+)
 REDACT_INSTRUCTION = "Rewrite the sentence with the name of every person replaced by [PERSON]. Change nothing else."
 REDACTED = "[PERSON]"
 
@@ -195,8 +213,11 @@ def to_instruction(record: dict, task: str, labels: Sequence[str] = ("positive",
     if task == "sentiment":
         names = list(labels)
         listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
-        return {"instruction": SENTIMENT_INSTRUCTION.format(labels=listed), "input": record["text"],
-                "output": record["label"]}
+        return {
+            "instruction": SENTIMENT_INSTRUCTION.format(labels=listed),
+            "input": record["text"],
+            "output": record["label"],
+        }
     if task in ("ner", "redact"):
         from sftlab.data.augment import detokenize
 
@@ -212,7 +233,9 @@ def to_chat(instruction: dict, system: str | None = None) -> dict:
     """``{"messages": [...]}`` from an instruction record: system (optional), user, assistant."""
     user = instruction["instruction"] + ("\n\n" + instruction["input"] if instruction.get("input") else "")
     messages = ([{"role": "system", "content": system}] if system else []) + [
-        {"role": "user", "content": user}, {"role": "assistant", "content": instruction["output"]}]
+        {"role": "user", "content": user},
+        {"role": "assistant", "content": instruction["output"]},
+    ]
     return {"messages": messages}
 
 
@@ -243,8 +266,11 @@ def validate_chat(record: dict, where: str = "record") -> None:
         if message.get("role") not in ("system", "user", "assistant"):
             _fail(where, f"message {i}: unknown role {message.get('role')!r}")
         if not isinstance(message.get("content"), str) or not message["content"].strip():
-            _fail(where, f"message {i}: empty content" + (" (an empty answer teaches nothing)"
-                                                          if message.get("role") == "assistant" else ""))
+            _fail(
+                where,
+                f"message {i}: empty content"
+                + (" (an empty answer teaches nothing)" if message.get("role") == "assistant" else ""),
+            )
     if not any(m["role"] == "assistant" for m in messages):
         _fail(where, "no assistant turn: there is nothing to learn (add the answer as a message with role 'assistant')")
     if messages[-1]["role"] != "assistant":
@@ -253,10 +279,15 @@ def validate_chat(record: dict, where: str = "record") -> None:
 
 # --- preference pairs ----------------------------------------------------------------------------
 
+
 def to_preference(prompt: Sequence[dict], chosen: str, rejected: str) -> dict:
-    """A preference pair in the conversational form DPO-style trainers read (TRL's ``prompt``/``chosen``/``rejected``)."""
-    return {"prompt": list(prompt), "chosen": [{"role": "assistant", "content": chosen}],
-            "rejected": [{"role": "assistant", "content": rejected}]}
+    """A preference pair in the conversational form DPO-style trainers read (TRL's
+    ``prompt``/``chosen``/``rejected``)."""
+    return {
+        "prompt": list(prompt),
+        "chosen": [{"role": "assistant", "content": chosen}],
+        "rejected": [{"role": "assistant", "content": rejected}],
+    }
 
 
 def validate_preference(record: dict, where: str = "record") -> None:

@@ -15,9 +15,13 @@ from typing import Callable, Sequence
 import numpy as np
 
 
-def out_of_fold_probabilities(texts: Sequence[str], labels: Sequence[str],
-                              fit_predict: Callable[[list[str], list[str], list[str]], np.ndarray], folds: int = 5,
-                              seed: int = 0) -> np.ndarray:
+def out_of_fold_probabilities(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    fit_predict: Callable[[list[str], list[str], list[str]], np.ndarray],
+    folds: int = 5,
+    seed: int = 0,
+) -> np.ndarray:
     """(N, K) probabilities, each row predicted by a model that did not train on it.
 
     ``fit_predict(train_texts, train_labels, held_out_texts)`` trains any classifier and returns
@@ -28,8 +32,11 @@ def out_of_fold_probabilities(texts: Sequence[str], labels: Sequence[str],
     texts, labels = list(texts), list(labels)
     probabilities = None
     for train_index, test_index in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, labels):
-        fold = np.asarray(fit_predict([texts[i] for i in train_index], [labels[i] for i in train_index],
-                                      [texts[i] for i in test_index]))
+        fold = np.asarray(
+            fit_predict(
+                [texts[i] for i in train_index], [labels[i] for i in train_index], [texts[i] for i in test_index]
+            )
+        )
         if probabilities is None:
             probabilities = np.zeros((len(texts), fold.shape[1]))
         probabilities[test_index] = fold
@@ -38,8 +45,9 @@ def out_of_fold_probabilities(texts: Sequence[str], labels: Sequence[str],
 
 def class_thresholds(given: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     """t_j = mean of p_j over the examples labelled j."""
-    return np.array([probabilities[given == j, j].mean() if (given == j).any() else 1.0
-                     for j in range(probabilities.shape[1])])
+    return np.array(
+        [probabilities[given == j, j].mean() if (given == j).any() else 1.0 for j in range(probabilities.shape[1])]
+    )
 
 
 def find_label_issues(labels: Sequence[str], probabilities: np.ndarray, classes: Sequence[str]) -> list[dict]:
@@ -54,6 +62,7 @@ def find_label_issues(labels: Sequence[str], probabilities: np.ndarray, classes:
             continue
         best = max(confident, key=lambda j: row[j])
         if best != label:
-            issues.append({"index": i, "given": classes[label], "suggested": classes[best],
-                           "self_confidence": float(row[label])})
+            issues.append(
+                {"index": i, "given": classes[label], "suggested": classes[best], "self_confidence": float(row[label])}
+            )
     return sorted(issues, key=lambda issue: issue["self_confidence"])

@@ -38,15 +38,23 @@ def label_mapping(label_names: Sequence[str] | dict | str) -> dict[str, str]:
     mapping = {}
     for raw, name in pairs:
         if not isinstance(name, str) or not name.strip():
-            raise ConfigError("label_names", label_names, f"the name of label {raw!r} is {name!r}, not a word",
-                              'give one non-empty name per label, e.g. ["negative", "positive"]')
+            raise ConfigError(
+                "label_names",
+                label_names,
+                f"the name of label {raw!r} is {name!r}, not a word",
+                'give one non-empty name per label, e.g. ["negative", "positive"]',
+            )
         mapping[raw_label(raw)[1] if raw_label(raw) else str(raw)] = name.strip()
     if not mapping:
-        raise ConfigError("label_names", label_names, "is empty", 'give one name per label, e.g. ["negative", "positive"]')
+        raise ConfigError(
+            "label_names", label_names, "is empty", 'give one name per label, e.g. ["negative", "positive"]'
+        )
     return mapping
 
 
-def name_labels(records: list[dict], label_names: Sequence[str] | dict | str | None, where: str) -> dict[str, str] | None:
+def name_labels(
+    records: list[dict], label_names: Sequence[str] | dict | str | None, where: str
+) -> dict[str, str] | None:
     """Make every record's ``label`` a string name, in place; return the mapping used (None without ``label_names``).
 
     Labels must all be numbers (``0``, ``"1"``) or all names (``"pos"``): a mix is a
@@ -58,14 +66,24 @@ def name_labels(records: list[dict], label_names: Sequence[str] | dict | str | N
     for record in records:
         raw = raw_label(record["label"])
         if raw is None:
-            raise DataError(where, record.get("_line"), f"label {record['label']!r} is not a name or a whole number",
-                            "give every record a label such as 'positive' or 1")
+            raise DataError(
+                where,
+                record.get("_line"),
+                f"label {record['label']!r} is not a name or a whole number",
+                "give every record a label such as 'positive' or 1",
+            )
         first.setdefault(raw[0], record)
         spellings.append(raw[1])
     if len(first) > 1:
-        found = " and ".join(f"{kind}s (first at line {r.get('_line', '?')}: {r['label']!r})" for kind, r in sorted(first.items()))
-        raise DataError(where, first["name"].get("_line"), f"labels mix {found}",
-                        "write every label the same way: all names, or all numbers with label_names= to name them")
+        found = " and ".join(
+            f"{kind}s (first at line {r.get('_line', '?')}: {r['label']!r})" for kind, r in sorted(first.items())
+        )
+        raise DataError(
+            where,
+            first["name"].get("_line"),
+            f"labels mix {found}",
+            "write every label the same way: all names, or all numbers with label_names= to name them",
+        )
     mapping = label_mapping(label_names) if label_names is not None else None
     for record, spelling in zip(records, spellings):
         if mapping is None:
@@ -73,7 +91,11 @@ def name_labels(records: list[dict], label_names: Sequence[str] | dict | str | N
             continue
         if spelling not in mapping:
             hint = " (-1 marks an unlabelled example, as in GLUE's test splits)" if spelling == "-1" else ""
-            raise DataError(where, record.get("_line"), f"label {record['label']!r} has no name in label_names "
-                            f"(names for: {', '.join(mapping)}){hint}", "add it to label_names, or fix the label")
+            raise DataError(
+                where,
+                record.get("_line"),
+                f"label {record['label']!r} has no name in label_names (names for: {', '.join(mapping)}){hint}",
+                "add it to label_names, or fix the label",
+            )
         record["label"] = mapping[spelling]
     return mapping

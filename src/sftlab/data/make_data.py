@@ -70,16 +70,26 @@ def read_sentiment_sources(folder: Path) -> list[dict]:
                 continue
             fields = line.split("\t")
             if len(fields) != 4:
-                raise DataError(path, number, f"expected 4 tab-separated fields (id, label, item, text), found {len(fields)}",
-                                "remove tabs inside the text; see data/sentiment/GUIDELINES.md")
+                raise DataError(
+                    path,
+                    number,
+                    f"expected 4 tab-separated fields (id, label, item, text), found {len(fields)}",
+                    "remove tabs inside the text; see data/sentiment/GUIDELINES.md",
+                )
             review_id, label, item, text = (f.strip() for f in fields)
             if label not in SENTIMENT_LABELS:
-                raise DataError(path, number, f"unknown label {label!r} (known: {', '.join(SENTIMENT_LABELS)})",
-                                "use one of the known labels")
+                raise DataError(
+                    path,
+                    number,
+                    f"unknown label {label!r} (known: {', '.join(SENTIMENT_LABELS)})",
+                    "use one of the known labels",
+                )
             if not text or not item:
                 raise DataError(path, number, "empty item or text", "fill in the item and the review")
             if review_id in seen:
-                raise DataError(path, number, f"id {review_id!r} already used at {seen[review_id]}", "give each review its own id")
+                raise DataError(
+                    path, number, f"id {review_id!r} already used at {seen[review_id]}", "give each review its own id"
+                )
             seen[review_id] = f"{path.name}:{number}"
             records.append({"id": review_id, "domain": path.stem, "item": item, "text": text, "label": label})
     if not records:
@@ -89,8 +99,9 @@ def read_sentiment_sources(folder: Path) -> list[dict]:
 
 def split_ner(sentences: list[Sentence]) -> dict[str, list[Sentence]]:
     """Grouped (document + skeleton + near-duplicate) split stratified by register."""
-    groups = merged_groups([s.doc for s in sentences], [" ".join(s.tokens) for s in sentences],
-                           keys=[skeleton(s) for s in sentences])
+    groups = merged_groups(
+        [s.doc for s in sentences], [" ".join(s.tokens) for s in sentences], keys=[skeleton(s) for s in sentences]
+    )
     return grouped_split(sentences, groups, strata=[s.meta["register"] for s in sentences], seed=SEED)
 
 
@@ -108,8 +119,10 @@ def build(root: Path | None = None, check: bool = False) -> list[str]:
     sentiment = split_sentiment(read_sentiment_sources(root / "sentiment" / "source"))
     outputs = {root / "ner" / f"{name}.iob2": format_conll(part) for name, part in ner.items()}
     outputs.update({root / "sentiment" / f"{name}.jsonl": format_jsonl(part) for name, part in sentiment.items()})
-    cards = {root / "ner" / "README.md": render_ner(ner_stats(ner)),
-             root / "sentiment" / "README.md": render_text(text_stats(sentiment, "item"))}
+    cards = {
+        root / "ner" / "README.md": render_ner(ner_stats(ner)),
+        root / "sentiment" / "README.md": render_text(text_stats(sentiment, "item")),
+    }
     for path, text in outputs.items():
         current = path.read_text(encoding="utf-8") if path.is_file() else None
         if current != text:

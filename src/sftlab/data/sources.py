@@ -51,18 +51,27 @@ def _check_split(split: str) -> None:
 
 
 def _local_file(dataset: str, split: str, suffixes: Sequence[str], names: str) -> Path:
-    """The file of ``split`` in the folder ``dataset``, or ``dataset`` itself when it is a file and ``split`` is train."""
+    """The file of ``split`` in the folder ``dataset``, or ``dataset`` itself when it is a file and ``split`` is
+    train."""
     path = Path(dataset)
     if path.is_dir():
         return _split_file(path, split, suffixes)
     if not path.is_file():
-        raise ConfigError("dataset", dataset, f"is neither {names}, 'hf:NAME' nor an existing path",
-                          "check the path (relative paths start in the notebook's folder)")
+        raise ConfigError(
+            "dataset",
+            dataset,
+            f"is neither {names}, 'hf:NAME' nor an existing path",
+            "check the path (relative paths start in the notebook's folder)",
+        )
     if split != "train":
-        raise ConfigError("dataset", dataset, f"is a single file, so it has no {split!r} split (reading it again "
-                          "would score the model on its own training data)",
-                          f"put train, dev and test files side by side in one folder (train{path.suffix}, "
-                          f"dev{path.suffix}, test{path.suffix}) and pass the folder")
+        raise ConfigError(
+            "dataset",
+            dataset,
+            f"is a single file, so it has no {split!r} split (reading it again "
+            "would score the model on its own training data)",
+            f"put train, dev and test files side by side in one folder (train{path.suffix}, "
+            f"dev{path.suffix}, test{path.suffix}) and pass the folder",
+        )
     return path
 
 
@@ -76,12 +85,23 @@ def _hf_split(name: str, split: str):
     try:
         return datasets.load_dataset(name, split=hf_split)
     except Exception as exc:  # datasets raises many types; name the dataset and the cause
-        raise ConfigError("dataset", f"hf:{name}", f"could not be loaded ({type(exc).__name__}: {exc})",
-                          "check the name and that the Hub is reachable, or use a local path") from None
+        raise ConfigError(
+            "dataset",
+            f"hf:{name}",
+            f"could not be loaded ({type(exc).__name__}: {exc})",
+            "check the name and that the Hub is reachable, or use a local path",
+        ) from None
 
 
-def load_ner(dataset: str = "bundled", split: str = "train", *, strict: bool = True,
-             types: Sequence[str] | None = None, tag_column: int = -1, token_column: int = 0) -> list[Sentence]:
+def load_ner(
+    dataset: str = "bundled",
+    split: str = "train",
+    *,
+    strict: bool = True,
+    types: Sequence[str] | None = None,
+    tag_column: int = -1,
+    token_column: int = 0,
+) -> list[Sentence]:
     """IOB2 sentences of one split of an NER dataset (see the module docstring for names)."""
     _check_split(split)
     if dataset == "bundled":
@@ -128,8 +148,12 @@ def _hf_ner(name: str, split: str, token_field: str = "tokens", tag_field: str =
     table = _hf_split(name, split)
     for field in (token_field, tag_field):
         if field not in table.column_names:
-            raise ConfigError("dataset", f"hf:{name}", f"has no column {field!r} (columns: {', '.join(table.column_names)})",
-                              "pick a dataset with tokens and ner_tags columns")
+            raise ConfigError(
+                "dataset",
+                f"hf:{name}",
+                f"has no column {field!r} (columns: {', '.join(table.column_names)})",
+                "pick a dataset with tokens and ner_tags columns",
+            )
     feature = table.features[tag_field]
     names = getattr(getattr(feature, "feature", None), "names", None)
     sentences = []
@@ -149,20 +173,35 @@ def pick_field(kind: str, given: str | None, columns: Sequence[str], candidates:
     parameter = f"{kind}_field"
     if given is not None:
         if given not in columns:
-            raise ConfigError(parameter, given, f"is not a column of {where} (columns: {', '.join(columns)})",
-                              f"pass {parameter}= with one of the columns")
+            raise ConfigError(
+                parameter,
+                given,
+                f"is not a column of {where} (columns: {', '.join(columns)})",
+                f"pass {parameter}= with one of the columns",
+            )
         return given
     present = [c for c in candidates if c in columns]
     if len(present) == 1:
         return present[0]
-    problem = (f"several columns could hold the {kind}: {', '.join(present)}" if present else
-               f"no column is called {' or '.join(repr(c) for c in candidates)} (columns: {', '.join(columns)})")
+    problem = (
+        f"several columns could hold the {kind}: {', '.join(present)}"
+        if present
+        else f"no column is called {' or '.join(repr(c) for c in candidates)} (columns: {', '.join(columns)})"
+    )
     raise ConfigError(parameter, None, f"{where}: {problem}", f"pass {parameter}= to name the {kind} column")
 
 
-def load_text_classification(dataset: str = "bundled", split: str = "train", *, text_field: str | None = None,
-                             label_field: str | None = None, label_names: Sequence[str] | dict | str | None = None,
-                             labels: Sequence[str] | None = None, classes: int = 2, verbose: bool = True) -> list[dict]:
+def load_text_classification(
+    dataset: str = "bundled",
+    split: str = "train",
+    *,
+    text_field: str | None = None,
+    label_field: str | None = None,
+    label_names: Sequence[str] | dict | str | None = None,
+    labels: Sequence[str] | None = None,
+    classes: int = 2,
+    verbose: bool = True,
+) -> list[dict]:
     """Records ``{text, label, ...}`` of one split of a text classification dataset; labels are strings.
 
     For ``bundled`` sentiment, ``classes=2`` keeps positive/negative and ``classes=3`` adds
@@ -175,16 +214,24 @@ def load_text_classification(dataset: str = "bundled", split: str = "train", *, 
     """
     _check_split(split)
     if dataset in ("bundled", "rotten_tomatoes"):
-        given = [(n, v) for n, v in (("text_field", text_field), ("label_field", label_field),
-                                     ("label_names", label_names)) if v is not None]
+        given = [
+            (n, v)
+            for n, v in (("text_field", text_field), ("label_field", label_field), ("label_names", label_names))
+            if v is not None
+        ]
         if given:
-            raise ConfigError(given[0][0], given[0][1], f"describes your own data, but dataset={dataset!r} has known columns",
-                              f"leave {given[0][0]}=None, or point dataset= at your data")
+            raise ConfigError(
+                given[0][0],
+                given[0][1],
+                f"describes your own data, but dataset={dataset!r} has known columns",
+                f"leave {given[0][0]}=None, or point dataset= at your data",
+            )
     if dataset == "bundled":
         if classes not in (2, 3):
             raise ConfigError("classes", classes, "bundled sentiment has 2 or 3 classes", "use classes=2 or classes=3")
-        records = read_text_labels(data_dir() / "sentiment" / f"{split}.jsonl",
-                                   labels=("negative", "neutral", "positive"))
+        records = read_text_labels(
+            data_dir() / "sentiment" / f"{split}.jsonl", labels=("negative", "neutral", "positive")
+        )
         return records if classes == 3 else [r for r in records if r["label"] != "neutral"]
     if dataset == "rotten_tomatoes":
         return copy.deepcopy(_rotten_tomatoes_splits()[split])
@@ -209,14 +256,22 @@ def load_text_classification(dataset: str = "bundled", split: str = "train", *, 
     if labels is not None:
         unknown = next((r for r in records if r["label"] not in set(labels)), None)
         if unknown is not None:
-            raise DataError(where, unknown.get("_line"), f"unknown label {unknown['label']!r} (known: {', '.join(labels)})",
-                            "correct the label, or pass labels= with the label set of your data")
+            raise DataError(
+                where,
+                unknown.get("_line"),
+                f"unknown label {unknown['label']!r} (known: {', '.join(labels)})",
+                "correct the label, or pass labels= with the label set of your data",
+            )
     if verbose:
         named = ""
         if mapping is not None:
-            used = sorted({raw_label(raw)[1] for raw in raw_labels}, key=lambda x: int(x) if x.lstrip("-").isdigit() else x)
+            used = sorted(
+                {raw_label(raw)[1] for raw in raw_labels}, key=lambda x: int(x) if x.lstrip("-").isdigit() else x
+            )
             shown = ", ".join(f"{raw} → {mapping[raw]}" for raw in used)
             named = f", named by {'its ClassLabel feature' if class_names else 'label_names'} ({shown})"
-        print(f"{where}: text column {text!r}, label column {label!r}{named}; "
-              f"{len(records)} records, labels {sorted({r['label'] for r in records})}")
+        print(
+            f"{where}: text column {text!r}, label column {label!r}{named}; "
+            f"{len(records)} records, labels {sorted({r['label'] for r in records})}"
+        )
     return records

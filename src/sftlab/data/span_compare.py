@@ -41,7 +41,7 @@ def compare_spans(reference: Sequence[Span], other: Sequence[Span]) -> list[dict
             results.append({"category": "missed", "reference": ref, "other": None})
             continue
 
-        def rank(item: tuple[int, Span]) -> tuple:
+        def rank(item: tuple[int, Span], ref: Span = ref) -> tuple:  # `max` calls it in this iteration
             _, o = item
             overlap = min(ref.end, o.end) - max(ref.start, o.start)
             return ((o.start, o.end) == (ref.start, ref.end), o.label == ref.label, overlap, -item[0])
@@ -50,7 +50,9 @@ def compare_spans(reference: Sequence[Span], other: Sequence[Span]) -> list[dict
         used.add(index)
         same_extent = (match.start, match.end) == (ref.start, ref.end)
         same_type = match.label == ref.label
-        category = ("correct" if same_type else "type") if same_extent else ("boundary" if same_type else "boundary+type")
+        category = (
+            ("correct" if same_type else "type") if same_extent else ("boundary" if same_type else "boundary+type")
+        )
         results.append({"category": category, "reference": ref, "other": match})
     for i, o in enumerate(other):
         if i not in used:

@@ -16,8 +16,13 @@ T = TypeVar("T")
 FRACTIONS = {"train": 0.70, "dev": 0.15, "test": 0.15}
 
 
-def grouped_split(items: Sequence[T], groups: Sequence[Hashable], strata: Sequence[Hashable] | None = None,
-                  fractions: dict[str, float] | None = None, seed: int = 0) -> dict[str, list[T]]:
+def grouped_split(
+    items: Sequence[T],
+    groups: Sequence[Hashable],
+    strata: Sequence[Hashable] | None = None,
+    fractions: dict[str, float] | None = None,
+    seed: int = 0,
+) -> dict[str, list[T]]:
     """Split ``items`` by ``groups`` into ``fractions`` (default 70/15/15), balancing ``strata``.
 
     Groups are visited largest first (ties in a seeded random order); each goes to the split
@@ -44,10 +49,12 @@ def grouped_split(items: Sequence[T], groups: Sequence[Hashable], strata: Sequen
     for group in order:
         composition = Counter(strata[i] for i in members[group])
 
-        def demand(name: str) -> tuple[float, float]:
+        def demand(name: str, group: Hashable = group, composition: Counter = composition) -> tuple[float, float]:
             """Relative shortfall of split ``name`` for this group's strata and in size."""
             share = fractions[name]
-            per_stratum = sum(n * (share * total[s] - counts[name][s]) / (share * total[s]) for s, n in composition.items())
+            per_stratum = sum(
+                n * (share * total[s] - counts[name][s]) / (share * total[s]) for s, n in composition.items()
+            )
             overall = (share * len(items) - sizes[name]) / (share * len(items))
             return per_stratum / len(members[group]) + overall, share
 

@@ -31,8 +31,10 @@ def tfidf_logistic_regression(texts: Sequence[str], labels: Sequence[str], *, C:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, lowercase=True),
-                          LogisticRegression(C=C, max_iter=2000, random_state=seed))
+    model = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, lowercase=True),
+        LogisticRegression(C=C, max_iter=2000, random_state=seed),
+    )
     return model.fit(list(texts), list(labels))
 
 
@@ -42,8 +44,9 @@ MEASURES = ("accuracy", "macro_f1")
 TFIDF_C = (1, 4, 16, 64, 256, 1024)
 
 
-def best_on_dev(candidates: Mapping[Hashable, object], dev_inputs, dev_labels: Sequence,
-                measure: str = "accuracy") -> tuple[object, dict]:
+def best_on_dev(
+    candidates: Mapping[Hashable, object], dev_inputs, dev_labels: Sequence, measure: str = "accuracy"
+) -> tuple[object, dict]:
     """The fitted candidate (any scikit-learn classifier) with the best dev ``measure``, the first one on ties,
     and every candidate's dev score by key."""
     from sklearn.metrics import f1_score
@@ -60,8 +63,14 @@ def best_on_dev(candidates: Mapping[Hashable, object], dev_inputs, dev_labels: S
     return candidates[max(scores, key=scores.get)], scores
 
 
-def tfidf_on_dev(train: Sequence[dict], dev: Sequence[dict], *, Cs: Sequence[float] = TFIDF_C, seed: int = 0,
-                 measure: str = "accuracy") -> tuple[object, dict]:
+def tfidf_on_dev(
+    train: Sequence[dict],
+    dev: Sequence[dict],
+    *,
+    Cs: Sequence[float] = TFIDF_C,
+    seed: int = 0,
+    measure: str = "accuracy",
+) -> tuple[object, dict]:
     """TF-IDF + logistic regression fitted on records ``{text, label}`` for each ``C`` of ``Cs``, the one with the
     best dev ``measure`` kept: ``(pipeline, {C: dev score})``; the chosen ``C`` is ``pipeline[-1].C``."""
     texts, labels = [r["text"] for r in train], [r["label"] for r in train]
@@ -86,7 +95,7 @@ def build_gazetteer(sentences: Sequence[Sentence], min_precision: float = 0.5) -
         lowered = [t.lower() for t in sentence.tokens]
         for n in lengths:
             for i in range(len(lowered) - n + 1):
-                key = tuple(lowered[i:i + n])
+                key = tuple(lowered[i : i + n])
                 if key in types:
                     occurrences[key] += 1
     gazetteer = {}
@@ -105,9 +114,9 @@ def gazetteer_tag(tokens: Sequence[str], gazetteer: dict[tuple[str, ...], str]) 
     i = 0
     while i < len(tokens):
         for n in range(min(longest, len(tokens) - i), 0, -1):
-            label = gazetteer.get(tuple(lowered[i:i + n]))
+            label = gazetteer.get(tuple(lowered[i : i + n]))
             if label:
-                tags[i:i + n] = [f"B-{label}"] + [f"I-{label}"] * (n - 1)
+                tags[i : i + n] = [f"B-{label}"] + [f"I-{label}"] * (n - 1)
                 i += n
                 break
         else:

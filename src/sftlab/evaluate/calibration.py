@@ -26,8 +26,15 @@ def reliability(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10) -
     for low, high in zip(edges[:-1], edges[1:]):
         inside = (confidence > low) & (confidence <= high) if low > 0 else (confidence >= low) & (confidence <= high)
         if inside.any():
-            rows.append({"low": float(low), "high": float(high), "count": int(inside.sum()),
-                         "confidence": float(confidence[inside].mean()), "accuracy": float(correct[inside].mean())})
+            rows.append(
+                {
+                    "low": float(low),
+                    "high": float(high),
+                    "count": int(inside.sum()),
+                    "confidence": float(confidence[inside].mean()),
+                    "accuracy": float(correct[inside].mean()),
+                }
+            )
     return rows
 
 
@@ -39,7 +46,8 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bi
 
 
 def log_probabilities(probabilities: np.ndarray) -> np.ndarray:
-    """log p, usable as logits: log-softmax shifts each row of logits by a constant, which no softmax (at any T) sees."""
+    """log p, usable as logits: log-softmax shifts each row of logits by a constant, which no softmax (at any T)
+    sees."""
     return np.log(np.clip(probabilities, np.finfo(np.float64).tiny, 1.0))
 
 
@@ -75,12 +83,22 @@ def selective_accuracy(probabilities: np.ndarray, labels: np.ndarray, threshold:
     confidence = probabilities.max(1)
     kept = confidence >= threshold
     correct = probabilities.argmax(1) == labels
-    return {"coverage": float(kept.mean()), "count": int(kept.sum()),
-            "accuracy": float(correct[kept].mean()) if kept.any() else float("nan")}
+    return {
+        "coverage": float(kept.mean()),
+        "count": int(kept.sum()),
+        "accuracy": float(correct[kept].mean()) if kept.any() else float("nan"),
+    }
 
 
-def confidence_gap(probabilities: np.ndarray, labels: np.ndarray, threshold: float, *, comparisons: int = 1,
-                   samples: int = 2000, seed: int = 0) -> Comparison:
+def confidence_gap(
+    probabilities: np.ndarray,
+    labels: np.ndarray,
+    threshold: float,
+    *,
+    comparisons: int = 1,
+    samples: int = 2000,
+    seed: int = 0,
+) -> Comparison:
     """Among the predictions at confidence ≥ ``threshold``: accuracy minus mean confidence, with its interval.
 
     Negative: the model is right less often than it says there (overconfident); positive: more
@@ -91,16 +109,32 @@ def confidence_gap(probabilities: np.ndarray, labels: np.ndarray, threshold: flo
     if band.sum() < 2:
         raise ValueError(f"only {int(band.sum())} prediction(s) at confidence >= {threshold}: too few to measure a gap")
     correct = (probabilities.argmax(1) == labels)[band].astype(float)
-    return compare(correct, confidence[band], names=("accuracy", "mean confidence"), measure="(share right minus confidence)",
-                   comparisons=comparisons, samples=samples, seed=seed)
+    return compare(
+        correct,
+        confidence[band],
+        names=("accuracy", "mean confidence"),
+        measure="(share right minus confidence)",
+        comparisons=comparisons,
+        samples=samples,
+        seed=seed,
+    )
 
 
 def describe_gap(gap: Comparison) -> str:
-    """:func:`confidence_gap` in words: the measured direction, whether the interval tells it from 0, what it still allows."""
-    side = lambda x: f"{-x:.3f} overconfident" if x < 0 else f"{x:.3f} underconfident" if x > 0 else "0.000 (none)"
-    verdict = ("no gap detected (the interval contains 0)" if gap.within_noise else
-               f"{'overconfident' if gap.high < 0 else 'underconfident'} beyond the noise (the interval excludes 0)")
+    """:func:`confidence_gap` in words: the measured direction, whether the interval tells it from 0, what it still
+    allows."""
+
+    def side(x: float) -> str:
+        return f"{-x:.3f} overconfident" if x < 0 else f"{x:.3f} underconfident" if x > 0 else "0.000 (none)"
+
+    verdict = (
+        "no gap detected (the interval contains 0)"
+        if gap.within_noise
+        else f"{'overconfident' if gap.high < 0 else 'underconfident'} beyond the noise (the interval excludes 0)"
+    )
     widened = f", widened for {gap.comparisons} comparisons" if gap.comparisons > 1 else ""
-    return (f"{gap.examples} predictions, measured {side(gap.difference)}; {100 * gap.level:.1f}% interval "
-            f"[{gap.low:+.3f}, {gap.high:+.3f}]{widened}: {verdict}; the interval allows anything from "
-            f"{side(gap.low)} to {side(gap.high)}")
+    return (
+        f"{gap.examples} predictions, measured {side(gap.difference)}; {100 * gap.level:.1f}% interval "
+        f"[{gap.low:+.3f}, {gap.high:+.3f}]{widened}: {verdict}; the interval allows anything from "
+        f"{side(gap.low)} to {side(gap.high)}"
+    )

@@ -56,8 +56,10 @@ def check_claims_for(**parameters: Any) -> bool:
     _unmet.clear()
     if not _strict:
         changed = ", ".join(f"{k}={v!r}" for k, v in parameters.items() if v not in DEFAULTS[k])
-        print(f"Your data or model ({changed}): the chapter's claims are measured and reported, not asserted; "
-              "a claim that does not hold here is printed and the run goes on.")
+        print(
+            f"Your data or model ({changed}): the chapter's claims are measured and reported, not asserted; "
+            "a claim that does not hold here is printed and the run goes on."
+        )
     return _strict
 
 
@@ -81,8 +83,10 @@ def expect(holds: Any, claim: str, figures: str = "") -> bool:
         print(f"checked: {claim}{detail}")
         return True
     if _strict:
-        raise ClaimError(f"this claim of the lesson no longer holds on the project's data: {claim}{detail}. "
-                         "The prose above states it as a result, so find what changed before changing the text.")
+        raise ClaimError(
+            f"this claim of the lesson no longer holds on the project's data: {claim}{detail}. "
+            "The prose above states it as a result, so find what changed before changing the text."
+        )
     _unmet.append(claim)
     print(f"on your data this did not hold: {claim}{detail}")
     return False
@@ -102,9 +106,13 @@ def expect_no_difference(effect: Any, claim: str) -> bool:
     """
     held = expect(effect.within_noise, f"{claim}: no difference in {effect.measure} detected", effect.figures())
     if effect.low == effect.high:
-        print("    the runs agree on every test review, so the bootstrap has nothing to resample: its zero-width "
-              "interval shows only that they did not differ on these reviews, not that the two settings are equal")
+        print(
+            "    the runs agree on every test review, so the bootstrap has nothing to resample: its zero-width "
+            "interval shows only that they did not differ on these reviews, not that the two settings are equal"
+        )
     else:
-        print(f"    not shown equal: the interval still allows {effect.a} - {effect.b} anywhere from {effect.low:+.3f} "
-              f"to {effect.high:+.3f}; this check can fail only on a difference large enough to clear that noise")
+        print(
+            f"    not shown equal: the interval still allows {effect.a} - {effect.b} anywhere from {effect.low:+.3f} "
+            f"to {effect.high:+.3f}; this check can fail only on a difference large enough to clear that noise"
+        )
     return held

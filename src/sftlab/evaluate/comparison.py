@@ -88,9 +88,10 @@ class Comparison:
     def figures(self) -> str:
         """The numbers behind the verdict, in one line."""
         seeds = "" if self.seeds == 1 else f", {self.seeds} seeds"
-        return (f"{self.a} - {self.b} = {self.difference:+.3f} {self.measure}, {100 * self.level:.1f}% interval "
-                f"[{self.low:+.3f}, {self.high:+.3f}] ({self.method}{seeds}, {self.examples} examples)").replace(
-            ".0% interval", "% interval")
+        return (
+            f"{self.a} - {self.b} = {self.difference:+.3f} {self.measure}, {100 * self.level:.1f}% interval "
+            f"[{self.low:+.3f}, {self.high:+.3f}] ({self.method}{seeds}, {self.examples} examples)"
+        ).replace(".0% interval", "% interval")
 
     def describe(self) -> str:
         """One sentence a learner can read: the figures, the verdict, and what the interval does not cover."""
@@ -110,23 +111,36 @@ class Comparison:
 
 
 def _runs(scores: object, row_ndim: int) -> np.ndarray:
-    """Scores as (runs, examples, ...): one run gains a leading axis (an example is a number, or a row of ``row_ndim``)."""
+    """Scores as (runs, examples, ...): one run gains a leading axis (an example is a number, or a row of
+    ``row_ndim``)."""
     array = np.asarray(scores, dtype=float)
     if array.ndim not in (1 + row_ndim, 2 + row_ndim):
-        raise ValueError(f"compare() needs per-example scores shaped (examples{', k' * row_ndim}) or "
-                         f"(seeds, examples{', k' * row_ndim}), got shape {array.shape}")
+        raise ValueError(
+            f"compare() needs per-example scores shaped (examples{', k' * row_ndim}) or "
+            f"(seeds, examples{', k' * row_ndim}), got shape {array.shape}"
+        )
     return array[None] if array.ndim == 1 + row_ndim else array
 
 
-def compare(a: object, b: object, *, names: tuple[str, str] = ("A", "B"), statistic: Statistic = mean_statistic,
-            measure: str = "score", higher_is_better: bool = True, level: float = 0.95, comparisons: int = 1,
-            samples: int = 2000, seed: int = 0) -> Comparison:
+def compare(
+    a: object,
+    b: object,
+    *,
+    names: tuple[str, str] = ("A", "B"),
+    statistic: Statistic = mean_statistic,
+    measure: str = "score",
+    higher_is_better: bool = True,
+    level: float = 0.95,
+    comparisons: int = 1,
+    samples: int = 2000,
+    seed: int = 0,
+) -> Comparison:
     """Compare A with B on the same test examples (and, with several runs, the same seeds).
 
     ``a`` and ``b`` are per-example scores of shape ``(examples,)`` or ``(seeds, examples)``, or
     with a ``statistic``, rows ``(examples, k)`` or ``(seeds, examples, k)`` that it turns into one
-    score (an F1 from per-sentence counts, say). ``b`` may have one run where ``a`` has several (a baseline with no seed). The
-    interval is two-sided at ``level``, widened by Bonferroni for ``comparisons`` verdicts.
+    score (an F1 from per-sentence counts, say). ``b`` may have one run where ``a`` has several (a baseline
+    with no seed). The interval is two-sided at ``level``, widened by Bonferroni for ``comparisons`` verdicts.
     """
     if comparisons < 1:
         raise ValueError(f"comparisons must be at least 1, got {comparisons}")
@@ -172,9 +186,21 @@ def compare(a: object, b: object, *, names: tuple[str, str] = ("A", "B"), statis
             half = stats.t.ppf(1 - tail, df) * np.sqrt(total)
             low, high = difference - half, difference + half
         method = "t over seeds and examples"
-    return Comparison(a=names[0], b=names[1], difference=difference, low=float(low), high=float(high), level=adjusted,
-                      method=method, seeds=runs, examples=n, comparisons=comparisons,
-                      higher_is_better=higher_is_better, measure=measure, per_seed=per_seed.tolist())
+    return Comparison(
+        a=names[0],
+        b=names[1],
+        difference=difference,
+        low=float(low),
+        high=float(high),
+        level=adjusted,
+        method=method,
+        seeds=runs,
+        examples=n,
+        comparisons=comparisons,
+        higher_is_better=higher_is_better,
+        measure=measure,
+        per_seed=per_seed.tolist(),
+    )
 
 
 def t_interval(values: object, level: float = 0.95) -> tuple[float, float, float]:

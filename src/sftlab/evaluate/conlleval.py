@@ -81,7 +81,12 @@ def count(gold: Sequence[Sequence[str]], guessed: Sequence[Sequence[str]]) -> Co
                 counts.found_correct[correct_type] += 1
             if start_guessed:
                 counts.found_guessed[guessed_type] += 1
-            last_correct, last_correct_type, last_guessed, last_guessed_type = correct, correct_type, guessed_tag, guessed_type
+            last_correct, last_correct_type, last_guessed, last_guessed_type = (
+                correct,
+                correct_type,
+                guessed_tag,
+                guessed_type,
+            )
         counts.tokens += len(g_sentence)
         counts.correct_tags += sum(g == p for g, p in zip(g_sentence, p_sentence))
     return counts
@@ -97,27 +102,47 @@ def _prf(correct: int, guessed: int, gold: int) -> tuple[float, float, float]:
 def evaluate(gold: Sequence[Sequence[str]], guessed: Sequence[Sequence[str]]) -> dict:
     """Scores as numbers: accuracy and overall / per-type precision, recall, FB1 (in %), and the counts."""
     counts = count(gold, guessed)
-    total = _prf(sum(counts.correct_chunks.values()), sum(counts.found_guessed.values()), sum(counts.found_correct.values()))
+    total = _prf(
+        sum(counts.correct_chunks.values()), sum(counts.found_guessed.values()), sum(counts.found_correct.values())
+    )
     types = sorted((set(counts.found_correct) | set(counts.found_guessed)) - {""})
     return {
-        "tokens": counts.tokens, "phrases": sum(counts.found_correct.values()),
-        "found": sum(counts.found_guessed.values()), "correct": sum(counts.correct_chunks.values()),
+        "tokens": counts.tokens,
+        "phrases": sum(counts.found_correct.values()),
+        "found": sum(counts.found_guessed.values()),
+        "correct": sum(counts.correct_chunks.values()),
         "accuracy": 100.0 * counts.correct_tags / counts.tokens if counts.tokens else 0.0,
-        "precision": total[0], "recall": total[1], "fb1": total[2],
-        "per_type": {t: dict(zip(("precision", "recall", "fb1"), _prf(counts.correct_chunks[t], counts.found_guessed[t],
-                                                                      counts.found_correct[t])), found=counts.found_guessed[t])
-                     for t in types},
+        "precision": total[0],
+        "recall": total[1],
+        "fb1": total[2],
+        "per_type": {
+            t: dict(
+                zip(
+                    ("precision", "recall", "fb1"),
+                    _prf(counts.correct_chunks[t], counts.found_guessed[t], counts.found_correct[t]),
+                ),
+                found=counts.found_guessed[t],
+            )
+            for t in types
+        },
     }
 
 
 def report(gold: Sequence[Sequence[str]], guessed: Sequence[Sequence[str]]) -> str:
     """The report exactly as conlleval prints it."""
     s = evaluate(gold, guessed)
-    lines = [f"processed {s['tokens']} tokens with {s['phrases']} phrases; found: {s['found']} phrases; correct: {s['correct']}."]
+    lines = [
+        f"processed {s['tokens']} tokens with {s['phrases']} phrases; "
+        f"found: {s['found']} phrases; correct: {s['correct']}."
+    ]
     if s["tokens"]:
-        lines.append(f"accuracy: {s['accuracy']:6.2f}%; precision: {s['precision']:6.2f}%; "
-                     f"recall: {s['recall']:6.2f}%; FB1: {s['fb1']:6.2f}")
+        lines.append(
+            f"accuracy: {s['accuracy']:6.2f}%; precision: {s['precision']:6.2f}%; "
+            f"recall: {s['recall']:6.2f}%; FB1: {s['fb1']:6.2f}"
+        )
     for kind, v in s["per_type"].items():
-        lines.append(f"{kind:>17}: precision: {v['precision']:6.2f}%; recall: {v['recall']:6.2f}%; "
-                     f"FB1: {v['fb1']:6.2f}  {v['found']}")
+        lines.append(
+            f"{kind:>17}: precision: {v['precision']:6.2f}%; recall: {v['recall']:6.2f}%; "
+            f"FB1: {v['fb1']:6.2f}  {v['found']}"
+        )
     return "\n".join(lines)

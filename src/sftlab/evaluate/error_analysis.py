@@ -45,10 +45,12 @@ def spans_html(tokens: Sequence[str], spans: Sequence[Span]) -> str:
     while i < len(tokens):
         if i in starts:
             s = starts[i]
-            text = html.escape(" ".join(tokens[s.start:s.end]))
+            text = html.escape(" ".join(tokens[s.start : s.end]))
             color = COLORS.get(s.label, "#e0e0e0")
-            parts.append(f'<mark style="background:{color};padding:0 2px;border-radius:3px">{text}'
-                         f'<sup style="font-size:70%"> {html.escape(s.label)}</sup></mark>')
+            parts.append(
+                f'<mark style="background:{color};padding:0 2px;border-radius:3px">{text}'
+                f'<sup style="font-size:70%"> {html.escape(s.label)}</sup></mark>'
+            )
             i = s.end
         else:
             parts.append(html.escape(tokens[i]))
@@ -58,5 +60,7 @@ def spans_html(tokens: Sequence[str], spans: Sequence[Span]) -> str:
 
 def side_by_side_html(tokens: Sequence[str], gold: Sequence[str], predicted: Sequence[str]) -> str:
     """One table row-pair: gold spans above, predicted spans below."""
-    return (f"<tr><td><b>gold</b></td><td>{spans_html(tokens, spans_from_iob2(gold))}</td></tr>"
-            f"<tr><td><b>predicted</b></td><td>{spans_html(tokens, spans_from_iob2(predicted))}</td></tr>")
+    return (
+        f"<tr><td><b>gold</b></td><td>{spans_html(tokens, spans_from_iob2(gold))}</td></tr>"
+        f"<tr><td><b>predicted</b></td><td>{spans_html(tokens, spans_from_iob2(predicted))}</td></tr>"
+    )

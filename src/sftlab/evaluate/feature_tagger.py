@@ -21,9 +21,17 @@ def _shape(word: str) -> str:
 def token_features(tokens: Sequence[str], i: int) -> dict[str, object]:
     """Features of token ``i`` in its sentence."""
     word = tokens[i]
-    features: dict[str, object] = {"bias": 1, "w": word.lower(), "shape": _shape(word), "suf3": word[-3:].lower(),
-                                   "pre3": word[:3].lower(), "title": word.istitle(), "upper": word.isupper(),
-                                   "digit": any(c.isdigit() for c in word), "first": i == 0}
+    features: dict[str, object] = {
+        "bias": 1,
+        "w": word.lower(),
+        "shape": _shape(word),
+        "suf3": word[-3:].lower(),
+        "pre3": word[:3].lower(),
+        "title": word.istitle(),
+        "upper": word.isupper(),
+        "digit": any(c.isdigit() for c in word),
+        "first": i == 0,
+    }
     for offset in (-1, 1):
         j = i + offset
         if 0 <= j < len(tokens):
@@ -57,7 +65,7 @@ class FeatureTagger:
         flat = list(self.model.predict(self.vectorizer.transform(rows))) if rows else []
         out, position = [], 0
         for s in sentences:
-            out.append(repair_iob1(flat[position:position + len(s.tokens)])[0])
+            out.append(repair_iob1(flat[position : position + len(s.tokens)])[0])
             position += len(s.tokens)
         return out
 
@@ -68,7 +76,7 @@ class FeatureTagger:
         flat = self.model.predict_proba(self.vectorizer.transform(rows)) if rows else []
         out, position = [], 0
         for s in sentences:
-            block = flat[position:position + len(s.tokens)]
+            block = flat[position : position + len(s.tokens)]
             out.append([float(p[classes.index(t)]) if t in classes else 0.0 for p, t in zip(block, s.tags)])
             position += len(s.tokens)
         return out

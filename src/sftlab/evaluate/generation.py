@@ -81,8 +81,16 @@ def parse_entities(text: str, tokens: Sequence[str], types: Sequence[str] = ENTI
             return None
         mention = match.group(2)
         readings = [mention.rstrip(".").strip(), mention] if mention.endswith(".") else [mention]
-        found = next((run for reading in readings if reading
-                      for run in [_find_mention(reading, tokens, used, cursor)] if run is not None), None)
+        found = next(
+            (
+                run
+                for reading in readings
+                if reading
+                for run in [_find_mention(reading, tokens, used, cursor)]
+                if run is not None
+            ),
+            None,
+        )
         if found is None:
             return None
         spans.append(Span(found[0], found[1], match.group(1).upper()))
@@ -162,7 +170,8 @@ def redaction_scores(reply: str, source: str, reference: str) -> dict[str, float
 
 
 def trivial_replies(records: Sequence[dict], majority: str) -> list[str]:
-    """Replies that need no model, one per record: ``majority`` for sentiment, ``none`` for NER, the input copied for redaction.
+    """Replies that need no model, one per record: ``majority`` for sentiment, ``none`` for NER, the input copied for
+    redaction.
 
     Each is format-valid, so the score it gets is what a model earns by format alone.
     """
@@ -170,8 +179,9 @@ def trivial_replies(records: Sequence[dict], majority: str) -> list[str]:
     return [answers[r["task"]](r) for r in records]
 
 
-def per_example_scores(records: Sequence[dict], replies: Sequence[str], labels: Sequence[str] = ("positive", "negative")
-                       ) -> dict[str, np.ndarray]:
+def per_example_scores(
+    records: Sequence[dict], replies: Sequence[str], labels: Sequence[str] = ("positive", "negative")
+) -> dict[str, np.ndarray]:
     """Each task's scores per record, in the records' order within the task: what :func:`compare` resamples.
 
     ``sentiment`` (1 when the parsed label is right) and ``sentiment_valid``; ``ner``: rows of
@@ -205,8 +215,9 @@ def per_example_scores(records: Sequence[dict], replies: Sequence[str], labels: 
 SCORE_COLUMNS = ("sentiment", "correct", "ner", "true_positives", "predicted", "gold", "redact", "redact_score")
 
 
-def score_rows(records: Sequence[dict], replies: Sequence[str], labels: Sequence[str] = ("positive", "negative")
-               ) -> np.ndarray:
+def score_rows(
+    records: Sequence[dict], replies: Sequence[str], labels: Sequence[str] = ("positive", "negative")
+) -> np.ndarray:
     """One row per record (columns :data:`SCORE_COLUMNS`), from which :func:`score_of_rows` computes ``score``.
 
     A resample of these rows is a resample of the test records of every task at once, so
@@ -239,8 +250,9 @@ def score_of_rows(rows: np.ndarray) -> float:
     return float(np.mean(main)) if main else 0.0
 
 
-def score_replies(records: Sequence[dict], replies: Sequence[str], labels: Sequence[str] = ("positive", "negative")
-                  ) -> dict[str, float]:
+def score_replies(
+    records: Sequence[dict], replies: Sequence[str], labels: Sequence[str] = ("positive", "negative")
+) -> dict[str, float]:
     """Per-task scores of replies to chat records (see :func:`sftlab.data.formats.to_sft_record`).
 
     ``sentiment``: accuracy and macro-F1 (an invalid reply is wrong) and the valid rate; ``ner``:
@@ -260,21 +272,29 @@ def score_replies(records: Sequence[dict], replies: Sequence[str], labels: Seque
         gold = [r["label"] for r, _ in pairs]
         predicted = [p if p is not None else "(invalid)" for p in parsed]
         result = classification_scores(gold, predicted, list(labels))
-        scores.update(sentiment_accuracy=result["accuracy"], sentiment_macro_f1=result["macro_f1"],
-                      sentiment_valid=sum(p is not None for p in parsed) / len(parsed))
+        scores.update(
+            sentiment_accuracy=result["accuracy"],
+            sentiment_macro_f1=result["macro_f1"],
+            sentiment_valid=sum(p is not None for p in parsed) / len(parsed),
+        )
         main.append(result["accuracy"])
     if "ner" in by_task:
         pairs = by_task["ner"]
         tagged = [entity_tags(reply, r["tokens"]) for r, reply in pairs]
-        scores.update(ner_f1=entity_scores([r["tags"] for r, _ in pairs], [t for t, _ in tagged])["f1"],
-                      ner_valid=sum(valid for _, valid in tagged) / len(tagged))
+        scores.update(
+            ner_f1=entity_scores([r["tags"] for r, _ in pairs], [t for t, _ in tagged])["f1"],
+            ner_valid=sum(valid for _, valid in tagged) / len(tagged),
+        )
         main.append(scores["ner_f1"])
     if "redact" in by_task:
         pairs = by_task["redact"]
         rows = per_example_scores([r for r, _ in pairs], [reply for _, reply in pairs], labels)
-        scores.update(redact_score=float(rows["redact"].mean()), redact_masked=float(rows["redact_masked"].mean()),
-                      redact_kept=float(rows["redact_kept"].mean()),
-                      redact_exact=sum(exact_match(reply, r["reference"]) for r, reply in pairs) / len(pairs))
+        scores.update(
+            redact_score=float(rows["redact"].mean()),
+            redact_masked=float(rows["redact_masked"].mean()),
+            redact_kept=float(rows["redact_kept"].mean()),
+            redact_exact=sum(exact_match(reply, r["reference"]) for r, reply in pairs) / len(pairs),
+        )
         main.append(scores["redact_score"])
     scores["score"] = sum(main) / len(main) if main else 0.0
     return scores

@@ -20,8 +20,11 @@ def entity_scores(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[st
     options = {"mode": "strict", "scheme": IOB2} if strict else {}
     gold, predicted = [list(g) for g in gold], [list(p) for p in predicted]
     report = classification_report(gold, predicted, output_dict=True, zero_division=0, **options)
-    per_type = {k: {m: float(v[m]) for m in ("precision", "recall", "f1-score", "support")}
-                for k, v in report.items() if not k.endswith("avg")}
+    per_type = {
+        k: {m: float(v[m]) for m in ("precision", "recall", "f1-score", "support")}
+        for k, v in report.items()
+        if not k.endswith("avg")
+    }
     return {
         "precision": float(precision_score(gold, predicted, zero_division=0, **options)),
         "recall": float(recall_score(gold, predicted, zero_division=0, **options)),
@@ -37,8 +40,9 @@ def classification_scores(gold: Sequence[str], predicted: Sequence[str], labels:
     return {
         "accuracy": float(accuracy_score(gold, predicted)),
         "macro_f1": float(f1_score(gold, predicted, labels=list(labels), average="macro", zero_division=0)),
-        "per_class_f1": dict(zip(labels, map(float, f1_score(gold, predicted, labels=list(labels), average=None,
-                                                                 zero_division=0)))),
+        "per_class_f1": dict(
+            zip(labels, map(float, f1_score(gold, predicted, labels=list(labels), average=None, zero_division=0)))
+        ),
         "confusion": confusion_matrix(gold, predicted, labels=list(labels)).tolist(),
     }
 

@@ -52,26 +52,46 @@ class ShareComparison:
 
     def figures(self) -> str:
         """The counts, shares and test, in one line."""
-        return (f"{self.measure}: {self.a} {self.a_count}/{self.a_total} ({self.a_share:.3f}), {self.b} {self.b_count}/"
-                f"{self.b_total} ({self.b_share:.3f}); Fisher's exact test, one-sided p = {self.p_value:.2g}")
+        return (
+            f"{self.measure}: {self.a} {self.a_count}/{self.a_total} ({self.a_share:.3f}), {self.b} {self.b_count}/"
+            f"{self.b_total} ({self.b_share:.3f}); Fisher's exact test, one-sided p = {self.p_value:.2g}"
+        )
 
     def describe(self) -> str:
         """The figures and the verdict, for a learner."""
-        verdict = (f"{self.a}'s share is larger (p < {self.level:g})" if self.a_larger else
-                   f"not established at this size (p ≥ {self.level:g}): the direction could be chance")
+        verdict = (
+            f"{self.a}'s share is larger (p < {self.level:g})"
+            if self.a_larger
+            else f"not established at this size (p ≥ {self.level:g}): the direction could be chance"
+        )
         return f"{self.figures()}: {verdict}"
 
     def __str__(self) -> str:
         return self.describe()
 
 
-def compare_shares(a: Sequence[bool], b: Sequence[bool], *, names: tuple[str, str] = ("A", "B"), measure: str = "share",
-                   level: float = 0.05) -> ShareComparison:
+def compare_shares(
+    a: Sequence[bool],
+    b: Sequence[bool],
+    *,
+    names: tuple[str, str] = ("A", "B"),
+    measure: str = "share",
+    level: float = 0.05,
+) -> ShareComparison:
     """Is the share of true outcomes in ``a`` larger than in ``b``? One-sided Fisher exact test on the counts."""
     a_count, a_total, b_count, b_total = sum(map(bool, a)), len(a), sum(map(bool, b)), len(b)
     if not a_total or not b_total:
         raise ValueError(f"both groups need at least one outcome, got {a_total} and {b_total}")
     table = [[a_count, a_total - a_count], [b_count, b_total - b_count]]
     p = float(stats.fisher_exact(table, alternative="greater").pvalue)
-    return ShareComparison(a=names[0], b=names[1], a_count=a_count, a_total=a_total, b_count=b_count, b_total=b_total,
-                           p_value=p, level=level, measure=measure)
+    return ShareComparison(
+        a=names[0],
+        b=names[1],
+        a_count=a_count,
+        a_total=a_total,
+        b_count=b_count,
+        b_total=b_total,
+        p_value=p,
+        level=level,
+        measure=measure,
+    )

@@ -37,16 +37,18 @@ def typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 2)
     kind = rng.choice(("swap", "drop", "double"))
     if kind == "swap":
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if kind == "drop":
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     return word[:i] + word[i] + word[i:]
 
 
 def with_typos(sentences: Sequence[Sentence], rate: float = 0.2, seed: int = 0) -> list[Sentence]:
     """A ``rate`` share of the words get one typo; tags unchanged."""
     rng = random.Random(seed)
-    return [Sentence([typo(t, rng) if rng.random() < rate else t for t in s.tokens], list(s.tags), s.doc) for s in sentences]
+    return [
+        Sentence([typo(t, rng) if rng.random() < rate else t for t in s.tokens], list(s.tags), s.doc) for s in sentences
+    ]
 
 
 def read_unseen_entities(path: str | Path) -> dict[str, list[list[str]]]:
@@ -80,15 +82,19 @@ def unseen_in(names: dict[str, list[list[str]]], training: Sequence[Sentence]) -
     return {k: [n for n in v if not any(t.lower() in vocabulary for t in n)] for k, v in names.items()}
 
 
-def familiarity_counts(sentences: Sequence[Sentence], predicted: Sequence[Sequence[str]],
-                       training: Sequence[Sentence]) -> np.ndarray:
+def familiarity_counts(
+    sentences: Sequence[Sentence], predicted: Sequence[Sequence[str]], training: Sequence[Sentence]
+) -> np.ndarray:
     """Per sentence: (found, gold) for its gold mentions seen in ``training``, then (found, gold) for the rest.
 
     A mention is *seen* when its words, ignoring case, are marked as an entity (of any type) in a
     training sentence; it is *found* when ``predicted`` has an entity with the same start, end and
     type (strict IOB2). Shape (N, 4); recall of a part is found / gold summed over sentences.
     """
-    words = lambda s, start, end: tuple(t.lower() for t in s.tokens[start:end])
+
+    def words(s, start: int, end: int) -> tuple[str, ...]:
+        return tuple(t.lower() for t in s.tokens[start:end])
+
     known = {words(s, start, end) for s in training for start, end, _ in strict_spans(s.tags)}
     rows = []
     for sentence, tags in zip(sentences, predicted, strict=True):

@@ -25,9 +25,11 @@ from typing import Callable, Sequence
 import numpy as np
 
 
-def bootstrap_ci(metric: Callable[[Sequence[int]], float], n: int, samples: int = 1000, seed: int = 0,
-                 level: float = 0.95) -> tuple[float, float, float]:
-    """(point estimate, low, high) of the percentile bootstrap: ``metric(indices)`` scores the examples at ``indices``."""
+def bootstrap_ci(
+    metric: Callable[[Sequence[int]], float], n: int, samples: int = 1000, seed: int = 0, level: float = 0.95
+) -> tuple[float, float, float]:
+    """(point estimate, low, high) of the percentile bootstrap: ``metric(indices)`` scores the examples at
+    ``indices``."""
     rng = np.random.default_rng(seed)
     point = metric(list(range(n)))
     scores = [metric(rng.integers(0, n, n).tolist()) for _ in range(samples)]
@@ -35,8 +37,14 @@ def bootstrap_ci(metric: Callable[[Sequence[int]], float], n: int, samples: int 
     return point, float(np.percentile(scores, tail)), float(np.percentile(scores, 100 - tail))
 
 
-def paired_bootstrap(metric_a: Callable[[Sequence[int]], float], metric_b: Callable[[Sequence[int]], float], n: int,
-                     samples: int = 1000, seed: int = 0, level: float = 0.95) -> dict:
+def paired_bootstrap(
+    metric_a: Callable[[Sequence[int]], float],
+    metric_b: Callable[[Sequence[int]], float],
+    n: int,
+    samples: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> dict:
     """The paired bootstrap of the difference a − b over the same resampled examples.
 
     Returns ``difference`` (observed), ``low`` and ``high`` (its percentile interval at ``level``),
@@ -53,9 +61,16 @@ def paired_bootstrap(metric_a: Callable[[Sequence[int]], float], metric_b: Calla
     differences = np.array(differences)
     worse = int((differences <= 0).sum() if observed > 0 else (differences >= 0).sum())
     tail = (1 - level) / 2 * 100
-    return {"difference": observed, "low": float(np.percentile(differences, tail)),
-            "high": float(np.percentile(differences, 100 - tail)), "p_value": worse / samples,
-            "p_two_sided": min(1.0, 2 * worse / samples), "samples": samples, "worse": worse, "level": level}
+    return {
+        "difference": observed,
+        "low": float(np.percentile(differences, tail)),
+        "high": float(np.percentile(differences, 100 - tail)),
+        "p_value": worse / samples,
+        "p_two_sided": min(1.0, 2 * worse / samples),
+        "samples": samples,
+        "worse": worse,
+        "level": level,
+    }
 
 
 def mcnemar(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> dict:
@@ -69,17 +84,21 @@ def mcnemar(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> dict:
 
 
 def format_p(p_value: float, samples: int | None = None, two_sided: bool = False) -> str:
-    """A p-value as text. From B = ``samples`` resamples a count of 0 is reported as ``p < 1/B`` (``p < 2/B`` two-sided)."""
+    """A p-value as text. From B = ``samples`` resamples a count of 0 is reported as ``p < 1/B`` (``p < 2/B``
+    two-sided)."""
     if samples and p_value == 0:
         return f"p < {(2 if two_sided else 1) / samples:.2g} (0 of {samples} resamples)"
     return f"p = {p_value:.2g}" if p_value < 0.01 else f"p = {p_value:.3f}"
 
 
 def describe_difference(result: dict, a: str, b: str, measure: str, higher_is_better: bool = True) -> str:
-    """One sentence on a :func:`paired_bootstrap` result: the difference a - b, its interval, and whether it excludes 0."""
+    """One sentence on a :func:`paired_bootstrap` result: the difference a - b, its interval, and whether it excludes
+    0."""
     low, high = result["low"], result["high"]
-    head = (f"{a} - {b} = {result['difference']:+.3f} {measure}, {100 * result.get('level', 0.95):.0f}% interval "
-            f"[{low:+.3f}, {high:+.3f}], two-sided {format_p(result['p_two_sided'], result['samples'], two_sided=True)}")
+    head = (
+        f"{a} - {b} = {result['difference']:+.3f} {measure}, {100 * result.get('level', 0.95):.0f}% interval "
+        f"[{low:+.3f}, {high:+.3f}], two-sided {format_p(result['p_two_sided'], result['samples'], two_sided=True)}"
+    )
     if low > 0 or high < 0:
         winner = a if (low > 0) == higher_is_better else b
         return f"{head}: {winner} is better on this test set (the interval excludes 0)"

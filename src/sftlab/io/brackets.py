@@ -59,7 +59,7 @@ def parse_bracket_line(line: str, types: Iterable[str] = DEFAULT_TYPES) -> tuple
             raise ValueError(f"column {start + 1}: '[' is never closed with ']'")
         if nested != -1 and nested < end:
             raise ValueError(f"column {nested + 1}: nested '[' inside an entity; entities do not nest")
-        words = split_words(line[opening.end():end])
+        words = split_words(line[opening.end() : end])
         if not words:
             raise ValueError(f"column {start + 1}: empty entity")
         if end + 1 < len(line) and re.match(r"\w", line[end + 1]):
@@ -84,18 +84,26 @@ def read_brackets(path: str | Path, types: Iterable[str] = DEFAULT_TYPES) -> lis
             if match:
                 doc = match.group(1)
                 if doc in seen_docs:
-                    raise DataError(path, number, f"document id {doc!r} already used on line {seen_docs[doc]}",
-                                    "give every document its own id")
+                    raise DataError(
+                        path,
+                        number,
+                        f"document id {doc!r} already used on line {seen_docs[doc]}",
+                        "give every document its own id",
+                    )
                 seen_docs[doc] = number
             elif line.startswith("# doc"):
                 raise DataError(path, number, "malformed document line", "write '# doc: ID'")
             continue
         if doc is None:
-            raise DataError(path, number, "sentence before the first '# doc: ID' line", "start the file with '# doc: ID'")
+            raise DataError(
+                path, number, "sentence before the first '# doc: ID' line", "start the file with '# doc: ID'"
+            )
         try:
             tokens, tags = parse_bracket_line(line, types)
         except ValueError as exc:
-            raise DataError(path, number, str(exc), "see data/ner/GUIDELINES.md, section 6, for the bracket format") from None
+            raise DataError(
+                path, number, str(exc), "see data/ner/GUIDELINES.md, section 6, for the bracket format"
+            ) from None
         if not tokens:
             raise DataError(path, number, "no tokens in the line", "remove the line")
         sentences.append(Sentence(tokens, tags, doc, number))

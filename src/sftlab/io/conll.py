@@ -116,18 +116,30 @@ def read_conll(
         shape = (len(columns), "\t" in line)
         if n_columns is None:
             if len(columns) < 2:
-                raise DataError(path, number, f"found 1 column in {line!r}; a token line needs a token and a tag",
-                                "separate token and tag with a tab")
+                raise DataError(
+                    path,
+                    number,
+                    f"found 1 column in {line!r}; a token line needs a token and a tag",
+                    "separate token and tag with a tab",
+                )
             n_columns = shape
             first_line = number
         elif shape != n_columns:
-            raise DataError(path, number, f"found {len(columns)} columns, but line {first_line} has {n_columns[0]}",
-                            "every token line needs the same columns")
+            raise DataError(
+                path,
+                number,
+                f"found {len(columns)} columns, but line {first_line} has {n_columns[0]}",
+                "every token line needs the same columns",
+            )
         try:
             token, tag = columns[token_column], columns[tag_column].strip()
         except IndexError:
-            raise DataError(path, number, f"no column {token_column} or {tag_column} in a line of {len(columns)} columns",
-                            "set token_column= and tag_column= to the file's columns") from None
+            raise DataError(
+                path,
+                number,
+                f"no column {token_column} or {tag_column} in a line of {len(columns)} columns",
+                "set token_column= and tag_column= to the file's columns",
+            ) from None
         if not token.strip():
             raise DataError(path, number, "empty token", "remove the line or fill in the token")
         if not tag:
@@ -137,8 +149,12 @@ def read_conll(
         numbers.append(number)
     finish()
     if not sentences:
-        raise DataError(path, None, "no sentences found (the file is empty or holds only comments)",
-                        "give the path of a CoNLL/IOB2 file: token and tag per line, blank line between sentences")
+        raise DataError(
+            path,
+            None,
+            "no sentences found (the file is empty or holds only comments)",
+            "give the path of a CoNLL/IOB2 file: token and tag per line, blank line between sentences",
+        )
     if repaired:
         warnings.warn(f"{path}: repaired {repaired} IOB1-style I- starts to B-", RepairWarning, stacklevel=2)
     return sentences

@@ -27,11 +27,19 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise DataError(path, number, f"invalid JSON at column {exc.colno}: {exc.msg}",
-                            "write one JSON object per line, keys and strings in double quotes") from None
+            raise DataError(
+                path,
+                number,
+                f"invalid JSON at column {exc.colno}: {exc.msg}",
+                "write one JSON object per line, keys and strings in double quotes",
+            ) from None
         if not isinstance(record, dict):
-            raise DataError(path, number, f"expected a JSON object, found {type(record).__name__}",
-                            'write each record as {"text": ..., "label": ...}')
+            raise DataError(
+                path,
+                number,
+                f"expected a JSON object, found {type(record).__name__}",
+                'write each record as {"text": ..., "label": ...}',
+            )
         record["_line"] = number
         records.append(record)
     if not records:
@@ -41,8 +49,9 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
 
 def format_jsonl(records: Iterable[dict[str, Any]]) -> str:
     """One JSON object per line; keys starting with ``_`` (such as ``_line``) are left out."""
-    return "".join(json.dumps({k: v for k, v in r.items() if not k.startswith("_")}, ensure_ascii=False) + "\n"
-                   for r in records)
+    return "".join(
+        json.dumps({k: v for k, v in r.items() if not k.startswith("_")}, ensure_ascii=False) + "\n" for r in records
+    )
 
 
 def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> None:
@@ -54,16 +63,21 @@ def _check_header(path: Path, number: int, header: list[str]) -> list[str]:
     names = [name.strip() for name in header]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise DataError(path, number, f"the header names column {', '.join(map(repr, repeated))} more than once",
-                        "give every column its own name")
+        raise DataError(
+            path,
+            number,
+            f"the header names column {', '.join(map(repr, repeated))} more than once",
+            "give every column its own name",
+        )
     return names
 
 
 def _at_least_one(path: Path, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``records``, or a DataError for a file that holds none."""
     if not records:
-        raise DataError(path, None, "no records found (empty file or a header only)",
-                        "add one record per line below the header")
+        raise DataError(
+            path, None, "no records found (empty file or a header only)", "add one record per line below the header"
+        )
     return records
 
 
@@ -77,8 +91,12 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
             header = _check_header(path, number, fields)
             continue
         if len(fields) != len(header):
-            raise DataError(path, number, f"found {len(fields)} tab-separated fields, the header has {len(header)}",
-                            "remove tabs inside the text")
+            raise DataError(
+                path,
+                number,
+                f"found {len(fields)} tab-separated fields, the header has {len(header)}",
+                "remove tabs inside the text",
+            )
         records.append({**dict(zip(header, fields)), "_line": number})
     return _at_least_one(path, records)
 
@@ -104,10 +122,18 @@ def _read_csv(path: Path) -> list[dict[str, Any]]:
             continue
         if len(fields) != len(header):
             if text[number].count('"') % 2:
-                raise DataError(path, number, "a quoted field that starts on this line is never closed",
-                                'end it with a quote; write a quote inside a field as two: ""')
-            raise DataError(path, number, f"found {len(fields)} comma-separated fields, the header has {len(header)}",
-                            'quote fields that contain commas: "like, this"')
+                raise DataError(
+                    path,
+                    number,
+                    "a quoted field that starts on this line is never closed",
+                    'end it with a quote; write a quote inside a field as two: ""',
+                )
+            raise DataError(
+                path,
+                number,
+                f"found {len(fields)} comma-separated fields, the header has {len(header)}",
+                'quote fields that contain commas: "like, this"',
+            )
         records.append({**dict(zip(header, fields)), "_line": number})
     return _at_least_one(path, records)
 
@@ -122,8 +148,14 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
     return read_jsonl(path)
 
 
-def check_text_labels(records: Sequence[dict[str, Any]], where: str | Path, *, text_field: str = "text",
-                      label_field: str = "label", labels: Sequence[str] | None = None) -> None:
+def check_text_labels(
+    records: Sequence[dict[str, Any]],
+    where: str | Path,
+    *,
+    text_field: str = "text",
+    label_field: str = "label",
+    labels: Sequence[str] | None = None,
+) -> None:
     """Check that each record has a non-empty string ``text_field`` and a ``label_field`` (in
     ``labels`` when given); errors name ``where`` and the record's ``_line``."""
     allowed = set(labels) if labels is not None else None
@@ -131,18 +163,27 @@ def check_text_labels(records: Sequence[dict[str, Any]], where: str | Path, *, t
         line = record.get("_line")
         for name in (text_field, label_field):
             if name not in record:
-                raise DataError(where, line, f"missing field {name!r} (fields: {', '.join(k for k in record if k != '_line')})",
-                                "pass text_field=/label_field= to name the right columns")
+                raise DataError(
+                    where,
+                    line,
+                    f"missing field {name!r} (fields: {', '.join(k for k in record if k != '_line')})",
+                    "pass text_field=/label_field= to name the right columns",
+                )
         text = record[text_field]
         if not isinstance(text, str):
-            raise DataError(where, line, f"field {text_field!r} must be a string, found {type(text).__name__}",
-                            "quote the text")
+            raise DataError(
+                where, line, f"field {text_field!r} must be a string, found {type(text).__name__}", "quote the text"
+            )
         if not text.strip():
             raise DataError(where, line, f"empty text in field {text_field!r}", "remove the record or fill in its text")
         label = record[label_field]
         if allowed is not None and label not in allowed:
-            raise DataError(where, line, f"unknown label {label!r} (known: {', '.join(map(str, sorted(allowed)))})",
-                            "correct the label, or pass labels= with the label set of your data")
+            raise DataError(
+                where,
+                line,
+                f"unknown label {label!r} (known: {', '.join(map(str, sorted(allowed)))})",
+                "correct the label, or pass labels= with the label set of your data",
+            )
 
 
 def read_text_labels(

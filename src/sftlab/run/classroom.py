@@ -55,7 +55,7 @@ c.ClearSolutions.code_stub = {{"python": ""}}
 c.Execute.timeout = 120
 '''
 
-_PROMPT = re.compile(r"^\s*(?:\*\*|#{2,4}\s*)(\d+)\.")          # "**1. Title** (easy). ..." or "## 1. Title"
+_PROMPT = re.compile(r"^\s*(?:\*\*|#{2,4}\s*)(\d+)\.")  # "**1. Title** (easy). ..." or "## 1. Title"
 _BOLD_TITLE = re.compile(r"^\s*\*\*(\d+\.\s*.+?)\*\*\s*(\([^)]*\))?[.:]?\s*", re.S)
 _HEADING = re.compile(r"^\s*(#{1,6})\s")
 _LEVEL = re.compile(r"\((easy|medium|hard)\b", re.I)
@@ -67,14 +67,15 @@ class Exercise:
     """One exercise, as the chapter poses it and the solutions notebook answers it."""
 
     number: int
-    prompt: list[str]        # markdown the learner reads (the chapter's)
-    stub: str                # the chapter's answer cell, without its commented check line
-    checks: list[str]        # the check calls, e.g. ``check_kappa(kappa)``
-    solution: str            # the reference answer: the solutions notebook's code, its prose as comments
+    prompt: list[str]  # markdown the learner reads (the chapter's)
+    stub: str  # the chapter's answer cell, without its commented check line
+    checks: list[str]  # the check calls, e.g. ``check_kappa(kappa)``
+    solution: str  # the reference answer: the solutions notebook's code, its prose as comments
     points: int
 
 
 # --- reading the notebooks ------------------------------------------------------------------
+
 
 def _python(source: str) -> str:
     """Cell source as plain Python (IPython magics turned into calls), for parsing only."""
@@ -87,8 +88,11 @@ def _parse(source: str, path: Path, cell) -> ast.Module:
     try:
         return ast.parse(_python(source))
     except SyntaxError as error:
-        raise DataError(path, None, f"cell {cell.get('id', '?')}: Python syntax error ({error.msg}, line {error.lineno} "
-                        "of the cell)") from error
+        raise DataError(
+            path,
+            None,
+            f"cell {cell.get('id', '?')}: Python syntax error ({error.msg}, line {error.lineno} of the cell)",
+        ) from error
 
 
 def _calls(tree: ast.AST) -> set[str]:
@@ -127,8 +131,14 @@ def _exercise_number(cell) -> int | None:
 
 def _exercises_heading(cells: list) -> int | None:
     """The index of the ``## Exercises`` heading, or None."""
-    return next((i for i, c in enumerate(cells) if c.cell_type == "markdown"
-                 and re.match(r"^#{1,3}\s+Exercises\b", _first_line(c))), None)
+    return next(
+        (
+            i
+            for i, c in enumerate(cells)
+            if c.cell_type == "markdown" and re.match(r"^#{1,3}\s+Exercises\b", _first_line(c))
+        ),
+        None,
+    )
 
 
 def chapter_exercises(path: Path) -> tuple[list[str], dict[int, dict]]:
@@ -144,7 +154,7 @@ def chapter_exercises(path: Path) -> tuple[list[str], dict[int, dict]]:
     if start is None:
         return [], {}
     preamble, found, current = [], {}, None
-    for cell in cells[start + 1:]:
+    for cell in cells[start + 1 :]:
         if _is_heading(cell, 2):
             break
         number = _exercise_number(cell)
@@ -165,11 +175,19 @@ def chapter_exercises(path: Path) -> tuple[list[str], dict[int, dict]]:
             current["stub"].append("\n".join(line for line in lines if not _check_call(line)).rstrip())
     for number, exercise in found.items():
         if not exercise["stub"]:
-            raise DataError(path, None, f"cell {exercise['cell']}: exercise {number} has no code cell for the answer",
-                            "put the stub the learner completes in the code cell after the prompt")
+            raise DataError(
+                path,
+                None,
+                f"cell {exercise['cell']}: exercise {number} has no code cell for the answer",
+                "put the stub the learner completes in the code cell after the prompt",
+            )
         if not exercise["checks"]:
-            raise DataError(path, None, f"cell {exercise['cell']}: exercise {number} names no check",
-                            "end its answer cell with `# check_<name>(<answer>)  # uncomment to check your answer`")
+            raise DataError(
+                path,
+                None,
+                f"cell {exercise['cell']}: exercise {number} names no check",
+                "end its answer cell with `# check_<name>(<answer>)  # uncomment to check your answer`",
+            )
     return preamble, found
 
 
@@ -210,8 +228,12 @@ def solution_answers(path: Path) -> tuple[list[str], dict[int, dict]]:
             current["code"] = True
     for number, answer in found.items():
         if not answer["code"]:
-            raise DataError(path, None, f"cell {answer['cell']}: exercise {number} has no reference answer",
-                            "put the answer in a code cell under the exercise's heading")
+            raise DataError(
+                path,
+                None,
+                f"cell {answer['cell']}: exercise {number} has no reference answer",
+                "put the answer in a code cell under the exercise's heading",
+            )
     return setup, found
 
 
@@ -221,23 +243,39 @@ def exercises(chapter: Path, solutions: Path) -> tuple[str, list[Exercise]]:
     setup, answered = solution_answers(solutions)
     unanswered, unposed = sorted(set(posed) - set(answered)), sorted(set(answered) - set(posed))
     if unanswered:
-        raise DataError(solutions, None, f"exercise {', '.join(map(str, unanswered))} of {chapter.name} has no "
-                        "reference answer", f"add a section `## {unanswered[0]}. ...` with its answer and check")
+        raise DataError(
+            solutions,
+            None,
+            f"exercise {', '.join(map(str, unanswered))} of {chapter.name} has no reference answer",
+            f"add a section `## {unanswered[0]}. ...` with its answer and check",
+        )
     if unposed:
-        raise DataError(chapter, None, f"exercise {', '.join(map(str, unposed))} is answered in "
-                        f"{solutions.name} but not posed here")
+        raise DataError(
+            chapter, None, f"exercise {', '.join(map(str, unposed))} is answered in {solutions.name} but not posed here"
+        )
     result = []
     for number in sorted(posed):
         ask, answer = posed[number], answered[number]
         named = {call.split("(", 1)[0] for call in ask["checks"]}
         if named != answer["checks"]:
-            raise DataError(solutions, None, f"cell {answer['cell']}: exercise {number} is checked with "
-                            f"{sorted(answer['checks'])}, but {chapter.name} names {sorted(named)}",
-                            "call the same check in both notebooks")
+            raise DataError(
+                solutions,
+                None,
+                f"cell {answer['cell']}: exercise {number} is checked with "
+                f"{sorted(answer['checks'])}, but {chapter.name} names {sorted(named)}",
+                "call the same check in both notebooks",
+            )
         level = _LEVEL.search(ask["prompt"][0])
-        result.append(Exercise(number, ask["prompt"], "\n\n".join(ask["stub"]), ask["checks"],
-                               "\n\n".join(answer["parts"]),
-                               POINTS[level.group(1).lower()] if level else 1))
+        result.append(
+            Exercise(
+                number,
+                ask["prompt"],
+                "\n\n".join(ask["stub"]),
+                ask["checks"],
+                "\n\n".join(answer["parts"]),
+                POINTS[level.group(1).lower()] if level else 1,
+            )
+        )
     return _setup(setup + preamble, result), result
 
 
@@ -257,8 +295,12 @@ def _setup(sources: list[str], items: list[Exercise]) -> str:
         plain = _python(source)
         for node in ast.parse(plain).body:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                aliases = [a for a in node.names if (a.asname or a.name.split(".")[0]) in used
-                           and (getattr(node, "module", None), a.name, a.asname) not in imported]
+                aliases = [
+                    a
+                    for a in node.names
+                    if (a.asname or a.name.split(".")[0]) in used
+                    and (getattr(node, "module", None), a.name, a.asname) not in imported
+                ]
                 imported |= {(getattr(node, "module", None), a.name, a.asname) for a in aliases}
                 if aliases:
                     node.names = aliases
@@ -270,13 +312,21 @@ def _setup(sources: list[str], items: list[Exercise]) -> str:
 
 # --- writing the assignment -----------------------------------------------------------------
 
-def _cell(kind: str, source: str, grade_id: str, *, solution: bool = False, grade: bool = False,
-          points: int | None = None) -> nbformat.NotebookNode:
+
+def _cell(
+    kind: str, source: str, grade_id: str, *, solution: bool = False, grade: bool = False, points: int | None = None
+) -> nbformat.NotebookNode:
     make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
     cell = make(source)
     cell.id = grade_id
-    meta = {"grade": grade, "grade_id": grade_id, "locked": not solution, "schema_version": 3, "solution": solution,
-            "task": False}
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": not solution,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     if grade:
         meta["points"] = points
     cell.metadata["nbgrader"] = meta
@@ -284,12 +334,13 @@ def _cell(kind: str, source: str, grade_id: str, *, solution: bool = False, grad
 
 
 def _heading(prompt: str) -> str:
-    """``**1. Title** (easy). Text`` as ``## 1. Title (easy)`` over ``Text``, so the prompts form a table of contents."""
+    """``**1. Title** (easy). Text`` as ``## 1. Title (easy)`` over ``Text``, so the prompts form a table of
+    contents."""
     match = _BOLD_TITLE.match(prompt)
     if not match:
         return prompt
     level = f" {match.group(2)}" if match.group(2) else ""
-    return f"## {match.group(1).strip()}{level}\n\n{prompt[match.end():].strip()}".rstrip()
+    return f"## {match.group(1).strip()}{level}\n\n{prompt[match.end() :].strip()}".rstrip()
 
 
 def source_notebook(chapter: Path, solutions: Path) -> nbformat.NotebookNode:
@@ -300,25 +351,37 @@ def source_notebook(chapter: Path, solutions: Path) -> nbformat.NotebookNode:
     original = nbformat.read(chapter, as_version=4)
     title = _first_line(original.cells[0]).lstrip("# ").strip() if original.cells else chapter.stem
     total = sum(e.points for e in items)
-    header = (f"# {title} · exercises\n\n"
-              f"The exercises of the chapter notebook `{chapter.name}`, as an assignment: section and equation "
-              "numbers refer to that chapter. Write each answer in the cell under its prompt, in place of the "
-              "stub (`raise NotImplementedError`), and run the cell after it: it calls the same check as the "
-              "chapter (`sftlab.run.exercises`), which says what is wrong or that your answer is correct. "
-              f"The autograder gives an exercise its points (easy 1, medium 2, hard 3; {total} in all) when its "
-              "check passes. Run the cells from the top: the first code cell imports what the answers need.")
+    header = (
+        f"# {title} · exercises\n\n"
+        f"The exercises of the chapter notebook `{chapter.name}`, as an assignment: section and equation "
+        "numbers refer to that chapter. Write each answer in the cell under its prompt, in place of the "
+        "stub (`raise NotImplementedError`), and run the cell after it: it calls the same check as the "
+        "chapter (`sftlab.run.exercises`), which says what is wrong or that your answer is correct. "
+        f"The autograder gives an exercise its points (easy 1, medium 2, hard 3; {total} in all) when its "
+        "check passes. Run the cells from the top: the first code cell imports what the answers need."
+    )
     cells = [_cell("markdown", header, "header"), _cell("code", setup, "setup")]
     source = f"notebooks/solutions/{solutions.name}"
     for e in items:
         n = e.number
-        cells += [_cell("markdown", _heading(text) if i == 0 else text, f"ex{n}-prompt" + (f"-{i}" if i else ""))
-                  for i, text in enumerate(e.prompt)]
-        answer = f"{e.stub}\n{BEGIN}\n# The reference answer, from {source}: it replaces the stub above.\n{e.solution}\n{END}"
+        cells += [
+            _cell("markdown", _heading(text) if i == 0 else text, f"ex{n}-prompt" + (f"-{i}" if i else ""))
+            for i, text in enumerate(e.prompt)
+        ]
+        answer = (
+            f"{e.stub}\n{BEGIN}\n# The reference answer, from {source}: it replaces the stub above.\n"
+            f"{e.solution}\n{END}"
+        )
         cells.append(_cell("code", answer, f"ex{n}-answer", solution=True))
         plural = "s" if e.points != 1 else ""
-        test = "\n".join([f"# Exercise {n} ({e.points} point{plural}): the chapter's check, imported again so that "
-                          "an answer cell cannot replace it.", *_imports_of(e.checks, setup),
-                          *(f"print({call})" for call in e.checks)])
+        test = "\n".join(
+            [
+                f"# Exercise {n} ({e.points} point{plural}): the chapter's check, imported again so that "
+                "an answer cell cannot replace it.",
+                *_imports_of(e.checks, setup),
+                *(f"print({call})" for call in e.checks),
+            ]
+        )
         cells.append(_cell("code", test, f"ex{n}-check", grade=True, points=e.points))
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata = {k: original.metadata[k] for k in ("kernelspec", "language_info") if k in original.metadata}
@@ -333,8 +396,9 @@ def _imports_of(calls: list[str], setup: str) -> list[str]:
         if isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
                 if (alias.asname or alias.name) in names:
-                    found.setdefault(node.module, []).append(alias.name if not alias.asname
-                                                               else f"{alias.name} as {alias.asname}")
+                    found.setdefault(node.module, []).append(
+                        alias.name if not alias.asname else f"{alias.name} as {alias.asname}"
+                    )
     return [f"from {module} import {', '.join(sorted(aliases))}" for module, aliases in found.items()]
 
 
@@ -343,10 +407,11 @@ def reference_answer(cell_source: str) -> str:
     lines = cell_source.split("\n")
     if BEGIN not in lines or END not in lines:
         raise ValueError(f"no solution region in {cell_source[:60]!r}")
-    return "\n".join(lines[lines.index(BEGIN) + 1:lines.index(END)])
+    return "\n".join(lines[lines.index(BEGIN) + 1 : lines.index(END)])
 
 
 # --- the course -----------------------------------------------------------------------------
+
 
 def chapters(notebooks: Path, only: Sequence[str] | None = None) -> list[tuple[Path, Path]]:
     """(chapter, solutions) pairs of the chapters that have exercises and a solutions notebook, in order."""
@@ -371,7 +436,9 @@ def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, capture_output=True, text=True, env=env)
     if done.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed in {root} (exit {done.returncode}):\n{done.stderr[-4000:]}")
+        raise RuntimeError(
+            f"nbgrader {' '.join(args)} failed in {root} (exit {done.returncode}):\n{done.stderr[-4000:]}"
+        )
     return done
 
 
@@ -406,8 +473,11 @@ def submit(root: Path, assignment: str, student: str, notebook: nbformat.Noteboo
 def answered_release(root: Path, assignment: str, skip: Sequence[str] = ()) -> nbformat.NotebookNode:
     """The released notebook with each answer cell (except the grade ids in ``skip``) set to the reference answer."""
     source = nbformat.read(root / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    answers = {c.metadata["nbgrader"]["grade_id"]: reference_answer(c.source) for c in source.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: reference_answer(c.source)
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
     release = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     for cell in release.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -443,8 +513,12 @@ def verify(root: Path, assignments: Sequence[str]) -> dict[str, dict[str, tuple[
             shutil.copytree(root / "source" / assignment, copy / "source" / assignment)
             nbgrader(copy, "generate_assignment", assignment, "--force")
             submit(copy, assignment, REFERENCE, answered_release(copy, assignment))
-            submit(copy, assignment, UNANSWERED, nbformat.read(copy / "release" / assignment / f"{assignment}.ipynb",
-                                                              as_version=4))
+            submit(
+                copy,
+                assignment,
+                UNANSWERED,
+                nbformat.read(copy / "release" / assignment / f"{assignment}.ipynb", as_version=4),
+            )
             nbgrader(copy, "autograde", assignment, "--force")
             graded = scores(copy, assignment)
             result[assignment] = {student: graded[student]["total"] for student in (REFERENCE, UNANSWERED)}
@@ -461,16 +535,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated chapter prefixes, e.g. 03 or 03,05")
     parser.add_argument("--output", type=Path, help="the course folder (default: build/classroom)")
     parser.add_argument("--notebooks", type=Path, help="the notebooks folder (default: notebooks/ of the checkout)")
-    parser.add_argument("--verify", action="store_true",
-                        help="then autograde the reference answers (full marks) and the unanswered release (zero) "
-                             "in a throwaway copy of the course")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="then autograde the reference answers (full marks) and the unanswered release (zero) "
+        "in a throwaway copy of the course",
+    )
     args = parser.parse_args(argv)
     only = [key.strip() for key in args.only.split(",") if key.strip()] if args.only else None
     notebooks = args.notebooks or repo_root() / "notebooks"
     root = (args.output or repo_root() / "build" / "classroom").resolve()
     pairs = chapters(notebooks, only)
-    skipped = [c.stem for c in sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
-               if c not in {p[0] for p in pairs} and (not only or any(c.stem.startswith(k) for k in only))]
+    skipped = [
+        c.stem
+        for c in sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
+        if c not in {p[0] for p in pairs} and (not only or any(c.stem.startswith(k) for k in only))
+    ]
     names, failed = [], []
     for pair in pairs:
         try:
@@ -489,8 +569,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             ok = ref == top and blank == 0
             if not ok:
                 failed.append(assignment)
-            print(f"  {assignment:28s} reference answers {ref:g}/{top:g}   unanswered release {blank:g}/{top:g}"
-                  f"   {'ok' if ok else 'WRONG: expected full marks and zero'}")
+            print(
+                f"  {assignment:28s} reference answers {ref:g}/{top:g}   unanswered release {blank:g}/{top:g}"
+                f"   {'ok' if ok else 'WRONG: expected full marks and zero'}"
+            )
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

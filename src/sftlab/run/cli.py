@@ -9,10 +9,17 @@ from typing import Sequence
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch ``run`` (the main job), ``report``, ``site`` (the static site) and ``refresh`` (stored outputs)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"run": "sftlab.run.runner", "report": "sftlab.run.report", "site": "sftlab.run.site",
-                "refresh": "sftlab.run.refresh"}
+    commands = {
+        "run": "sftlab.run.runner",
+        "report": "sftlab.run.report",
+        "site": "sftlab.run.site",
+        "refresh": "sftlab.run.refresh",
+    }
     if not argv or argv[0] not in commands:
-        print("usage: python -m sftlab {run,report,site,refresh} [options]   (--help after a command for its options)", file=sys.stderr)
+        print(
+            "usage: python -m sftlab {run,report,site,refresh} [options]   (--help after a command for its options)",
+            file=sys.stderr,
+        )
         return 2
     from importlib import import_module
 

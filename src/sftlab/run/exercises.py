@@ -39,6 +39,7 @@ def _float64(*shape: int, seed: int = 0, scale: float = 3.0) -> torch.Tensor:
 
 # --- 01 ---------------------------------------------------------------------------------------
 
+
 def check_mse_sigmoid_grad(answer: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> str:
     """Exercise 01.1: the gradient of mean((σ(z) − y)²) with respect to z."""
     z, y = _float64(20), (torch.rand(20, generator=torch.Generator().manual_seed(1)) > 0.5).double()
@@ -46,14 +47,19 @@ def check_mse_sigmoid_grad(answer: Callable[[torch.Tensor, torch.Tensor], torch.
     got = answer(z, y)
     assert got.shape == z.shape, f"expected shape {tuple(z.shape)}, got {tuple(got.shape)}"
     error = relative_error(got, expected)
-    assert error < 1e-7, f"relative error {error:.2e} against autograd; remember the chain rule through σ'(z) and the mean"
+    assert error < 1e-7, (
+        f"relative error {error:.2e} against autograd; remember the chain rule through σ'(z) and the mean"
+    )
     return _ok("mse_sigmoid_grad")
 
 
 def check_log_softmax(answer: Callable[[torch.Tensor], torch.Tensor]) -> str:
     """Exercise 01.2: a numerically stable log-softmax over the last dimension."""
-    for z in (_float64(4, 6), torch.tensor([[1000.0, 999.0, -1000.0]], dtype=torch.float64),
-              torch.tensor([[-1000.0, -1001.0]], dtype=torch.float64)):
+    for z in (
+        _float64(4, 6),
+        torch.tensor([[1000.0, 999.0, -1000.0]], dtype=torch.float64),
+        torch.tensor([[-1000.0, -1001.0]], dtype=torch.float64),
+    ):
         got = answer(z)
         assert torch.isfinite(got).all(), f"non-finite values for logits {z.tolist()}: subtract the maximum first"
         error = relative_error(got, F.log_softmax(z, dim=-1))
@@ -66,14 +72,18 @@ def check_smoothed_masked_grad(answer: Callable[[torch.Tensor, torch.Tensor, flo
     z = _float64(10, 5, seed=2)
     y = torch.tensor([0, 3, -100, 1, 4, -100, 2, 2, 0, -100])
     for alpha in (0.0, 0.1, 0.3):
-        expected = autograd_grad(lambda t: F.cross_entropy(t, y, ignore_index=-100, label_smoothing=alpha), z)
+        expected = autograd_grad(lambda t, a=alpha: F.cross_entropy(t, y, ignore_index=-100, label_smoothing=a), z)
         error = relative_error(answer(z, y, alpha), expected)
-        assert error < 1e-7, f"alpha={alpha}: relative error {error:.2e}; ignored rows get 0, others (softmax − q) / kept"
+        assert error < 1e-7, (
+            f"alpha={alpha}: relative error {error:.2e}; ignored rows get 0, others (softmax − q) / kept"
+        )
     return _ok("smoothed_masked_grad")
 
 
 def check_adamw_step(answer: Callable[..., torch.Tensor]) -> str:
-    """Exercise 01.4: ``answer(theta, grad, state, lr, weight_decay)`` implements one AdamW step (state is a dict you fill)."""
+    """Exercise 01.4: ``answer(theta, grad, state, lr, weight_decay)`` implements one AdamW step.
+
+    ``state`` is a dict the answer fills."""
     theta = _float64(8, seed=3)
     reference = theta.clone().requires_grad_(True)
     optimizer = torch.optim.AdamW([reference], lr=0.01, weight_decay=0.1)
@@ -89,6 +99,7 @@ def check_adamw_step(answer: Callable[..., torch.Tensor]) -> str:
 
 
 # --- 02 ---------------------------------------------------------------------------------------
+
 
 def check_word_jaccard(answer: Callable[[str, str], float]) -> str:
     """Exercise 02.1: Jaccard similarity of the two texts' sets of lower-cased words."""
@@ -108,7 +119,9 @@ def check_kappa(answer: Callable[[list, list], float]) -> str:
         b = [x if rng.random() < 0.7 else rng.choice("xyz") for x in a]
         if len(set(a) | set(b)) == 1:
             continue
-        assert abs(answer(a, b) - cohens_kappa(a, b)) < 1e-12, f"kappa({a}, {b}) = {answer(a, b)}, expected {cohens_kappa(a, b)}"
+        assert abs(answer(a, b) - cohens_kappa(a, b)) < 1e-12, (
+            f"kappa({a}, {b}) = {answer(a, b)}, expected {cohens_kappa(a, b)}"
+        )
     return _ok("kappa")
 
 
@@ -123,7 +136,9 @@ def check_minhash_estimate(answer: Callable[[np.ndarray, np.ndarray], float]) ->
         signatures = minhash_signatures([a, b], num_perm=256)
         expected = float((signatures[0] == signatures[1]).mean())
         got = answer(signatures[0], signatures[1])
-        assert abs(got - expected) < 1e-12, f"for two signatures with {expected:.3f} of their positions equal, got {got}"
+        assert abs(got - expected) < 1e-12, (
+            f"for two signatures with {expected:.3f} of their positions equal, got {got}"
+        )
         assert abs(got - jaccard(a, b)) < 0.12, "the estimate should be near the true Jaccard similarity"
     text = shingles("the quick brown fox")
     one = minhash_signatures([text, text], num_perm=64)
@@ -141,11 +156,15 @@ def check_label_suspects(answer: Callable[[list[int], np.ndarray], list[int]]) -
         if len(set(given)) < k:
             continue
         classes = [str(c) for c in range(k)]
-        expected = sorted(issue["index"] for issue in find_label_issues([str(g) for g in given], probabilities, classes))
+        expected = sorted(
+            issue["index"] for issue in find_label_issues([str(g) for g in given], probabilities, classes)
+        )
         got = sorted(answer(given, probabilities))
-        assert got == expected, (f"case {case}: suspects {got}, expected {expected} (a class counts only where its "
-                                 "probability reaches that class's threshold: the mean probability of the class "
-                                 "over the examples labelled with it)")
+        assert got == expected, (
+            f"case {case}: suspects {got}, expected {expected} (a class counts only where its "
+            "probability reaches that class's threshold: the mean probability of the class "
+            "over the examples labelled with it)"
+        )
     return _ok("label_suspects")
 
 
@@ -160,12 +179,15 @@ def check_mention_swap(answer: Callable[[Sentence, dict, random.Random], Sentenc
         spans = spans_from_iob2(out.tags)
         assert [s.label for s in spans] == ["PER", "LOC"], f"entity types changed: {out.tags}"
         for s in spans:
-            assert tuple(out.tokens[s.start:s.end]) in inventory[s.label], f"{out.tokens[s.start:s.end]} is not in the inventory"
+            assert tuple(out.tokens[s.start : s.end]) in inventory[s.label], (
+                f"{out.tokens[s.start : s.end]} is not in the inventory"
+            )
         assert "visited" in out.tokens and out.tokens[-1] == ".", "the words outside the mentions changed"
     return _ok("mention_swap")
 
 
 # --- 03 ---------------------------------------------------------------------------------------
+
 
 def check_bioes_to_iob2(answer: Callable[[list[str]], list[str]]) -> str:
     """Exercise 03.1: BIOES -> IOB2."""
@@ -178,10 +200,15 @@ def check_bioes_to_iob2(answer: Callable[[list[str]], list[str]]) -> str:
 
 def check_text_target(answer: Callable[[Sentence], str]) -> str:
     """Exercise 03.2: the text-to-text target ``TYPE: mention; ...`` (or ``none``)."""
-    cases = [Sentence(["Ada", "met", "IBM"], ["B-PER", "O", "B-ORG"]), Sentence(["hi"], ["O"]),
-             Sentence(["New", "York", "and", "Paris"], ["B-LOC", "I-LOC", "O", "B-LOC"])]
+    cases = [
+        Sentence(["Ada", "met", "IBM"], ["B-PER", "O", "B-ORG"]),
+        Sentence(["hi"], ["O"]),
+        Sentence(["New", "York", "and", "Paris"], ["B-LOC", "I-LOC", "O", "B-LOC"]),
+    ]
     for s in cases:
-        assert answer(s) == to_text_pair(s)["target"], f"{s.tokens}: {answer(s)!r}, expected {to_text_pair(s)['target']!r}"
+        assert answer(s) == to_text_pair(s)["target"], (
+            f"{s.tokens}: {answer(s)!r}, expected {to_text_pair(s)['target']!r}"
+        )
     return _ok("text_target")
 
 
@@ -195,19 +222,31 @@ def check_prompt_labels(answer: Callable[[list[int], list[int]], list[int]]) -> 
 
 # --- 04 ---------------------------------------------------------------------------------------
 
+
 def check_distinct_2(answer: Callable[[list[str]], float]) -> str:
     """Exercise 04.1: distinct-2 over lower-cased word pairs of all texts."""
     for texts in (["a b a b"], ["the cat sat", "the cat ran"], ["one"], ["A B", "a b"]):
-        assert abs(answer(texts) - distinct_n(texts, 2)) < 1e-12, f"{texts}: {answer(texts)}, expected {distinct_n(texts, 2)}"
+        assert abs(answer(texts) - distinct_n(texts, 2)) < 1e-12, (
+            f"{texts}: {answer(texts)}, expected {distinct_n(texts, 2)}"
+        )
     return _ok("distinct_2")
 
 
 def check_rouge_l(answer: Callable[[str, str], float]) -> str:
-    """Exercise 04.2: ROUGE-L F1 of two strings, tokenized as the ``rouge-score`` package does (lower case, a-z0-9 runs)."""
-    for a, b in [("the cat sat on the mat", "the cat on the mat"), ("great food", "food great"), ("x", "y"),
-                 ("The staff were lovely", "the staff were friendly and lovely"),
-                 ("Don't order the café's soup", "dont order the cafe soup"), ("...", "a b")]:
-        assert abs(answer(a, b) - rouge_l(a, b)) < 1e-12, f"rouge_l({a!r}, {b!r}) = {answer(a, b)}, expected {rouge_l(a, b)}"
+    """Exercise 04.2: ROUGE-L F1 of two strings.
+
+    Tokenized as the ``rouge-score`` package does: lower case, runs of a-z0-9."""
+    for a, b in [
+        ("the cat sat on the mat", "the cat on the mat"),
+        ("great food", "food great"),
+        ("x", "y"),
+        ("The staff were lovely", "the staff were friendly and lovely"),
+        ("Don't order the café's soup", "dont order the cafe soup"),
+        ("...", "a b"),
+    ]:
+        assert abs(answer(a, b) - rouge_l(a, b)) < 1e-12, (
+            f"rouge_l({a!r}, {b!r}) = {answer(a, b)}, expected {rouge_l(a, b)}"
+        )
     return _ok("rouge_l")
 
 
@@ -215,7 +254,11 @@ def check_url_filter(answer) -> str:
     """Exercise 04.3: a filter object rejecting candidates that contain a URL (``name`` and ``__call__``)."""
     from sftlab.construct.filters import apply_filters
 
-    candidates = [{"text": "Great app, see https://example.com"}, {"text": "Great app."}, {"text": "visit www.x.org now"}]
+    candidates = [
+        {"text": "Great app, see https://example.com"},
+        {"text": "Great app."},
+        {"text": "visit www.x.org now"},
+    ]
     kept, rejected = apply_filters(candidates, [], [answer])
     assert [c["text"] for c in kept] == ["Great app."], f"kept {[c['text'] for c in kept]}"
     assert all(r["rejected_by"] == answer.name for r in rejected)
@@ -224,13 +267,20 @@ def check_url_filter(answer) -> str:
 
 # --- 05 ---------------------------------------------------------------------------------------
 
+
 def check_align_labels(answer: Callable[[list, list[str], dict], list[int]]) -> str:
     """Exercise 05.1: first-sub-word label alignment from ``word_ids``."""
     label2id = {"O": 0, "B-PER": 1, "I-PER": 2}
-    cases = [([None, 0, 1, 1, 2, None], ["B-PER", "I-PER", "O"]), ([None, 0, 0, 0, None], ["B-PER"]), ([None, None], [])]
+    cases = [
+        ([None, 0, 1, 1, 2, None], ["B-PER", "I-PER", "O"]),
+        ([None, 0, 0, 0, None], ["B-PER"]),
+        ([None, None], []),
+    ]
     for word_ids, tags in cases:
         expected = align_labels(word_ids, tags, label2id)
-        assert answer(word_ids, tags, label2id) == expected, f"{word_ids}: got {answer(word_ids, tags, label2id)}, expected {expected}"
+        assert answer(word_ids, tags, label2id) == expected, (
+            f"{word_ids}: got {answer(word_ids, tags, label2id)}, expected {expected}"
+        )
     return _ok("align_labels")
 
 
@@ -258,8 +308,17 @@ def check_decay_parameters(answer: Callable[[list[tuple[str, tuple[int, ...]]]],
     """
     from transformers import BertConfig, BertForTokenClassification
 
-    model = BertForTokenClassification(BertConfig(vocab_size=50, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
-                                                  intermediate_size=16, max_position_embeddings=16, num_labels=3))
+    model = BertForTokenClassification(
+        BertConfig(
+            vocab_size=50,
+            hidden_size=8,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=16,
+            max_position_embeddings=16,
+            num_labels=3,
+        )
+    )
     pairs = [(name, tuple(p.shape)) for name, p in model.named_parameters()]
     got = answer(pairs)
     expected = [name for name, shape in pairs if len(shape) >= 2 and "norm" not in name.lower()]
@@ -271,6 +330,7 @@ def check_decay_parameters(answer: Callable[[list[tuple[str, tuple[int, ...]]]],
 
 
 # --- 06 ---------------------------------------------------------------------------------------
+
 
 def check_macro_f1(answer: Callable[[list, list], float]) -> str:
     """Exercise 06.2: macro-averaged F1 over the labels present in gold or predictions."""
@@ -305,26 +365,37 @@ def check_majority_accuracy(answer: Callable[[list, list], float]) -> str:
 
 _CHATS = [
     [{"role": "user", "content": "Sentiment of 'Loved it.'?"}, {"role": "assistant", "content": "positive"}],
-    [{"role": "system", "content": "Answer in one word."}, {"role": "user", "content": "Cold soup?"},
-     {"role": "assistant", "content": "negative"}, {"role": "user", "content": "And 'great staff'?"},
-     {"role": "assistant", "content": "positive"}],
-    [{"role": "user", "content": "List the entities: Ada met IBM."}, {"role": "assistant", "content": "PER: Ada; ORG: IBM"}],
+    [
+        {"role": "system", "content": "Answer in one word."},
+        {"role": "user", "content": "Cold soup?"},
+        {"role": "assistant", "content": "negative"},
+        {"role": "user", "content": "And 'great staff'?"},
+        {"role": "assistant", "content": "positive"},
+    ],
+    [
+        {"role": "user", "content": "List the entities: Ada met IBM."},
+        {"role": "assistant", "content": "PER: Ada; ORG: IBM"},
+    ],
 ]
 
 
 def check_answer_labels(answer: Callable) -> str:
     """Exercise 07.1: labels of a rendered conversation, the token id on answer tokens and -100 elsewhere."""
-    from sftlab.data.formats import tokenize_chat
+    from sftlab.data.chat import tokenize_chat
     from sftlab.train.causal_lm import load_causal_lm_tokenizer
 
     tokenizer = load_causal_lm_tokenizer()
     for messages in _CHATS:
         expected = tokenize_chat(messages, tokenizer)["labels"]
         got = list(answer(messages, tokenizer))
-        assert len(got) == len(expected), f"{len(got)} labels for {len(expected)} tokens: label every token of the rendering"
+        assert len(got) == len(expected), (
+            f"{len(got)} labels for {len(expected)} tokens: label every token of the rendering"
+        )
         targets = [tokenizer.decode([t]) for t in expected if t != -100]
-        assert got == expected, (f"for a conversation with {sum(m['role'] == 'assistant' for m in messages)} answer(s), "
-                                 f"the targets should be {targets}")
+        assert got == expected, (
+            f"for a conversation with {sum(m['role'] == 'assistant' for m in messages)} answer(s), "
+            f"the targets should be {targets}"
+        )
     return _ok("answer_labels")
 
 
@@ -333,8 +404,16 @@ def check_entity_parser(answer: Callable) -> str:
     from sftlab.evaluate.generation import parse_entities
 
     tokens = "Ada Lovelace met Babbage at IBM in London .".split()
-    cases = ["PER: Ada Lovelace; PER: Babbage; ORG: IBM; LOC: London", "none", "LOC: London", "PERSON: Ada",
-             "PER: Grace Hopper", "The entities are Ada and IBM.", "PER: Ada Lovelace; ORG: IBM;", "per: Babbage"]
+    cases = [
+        "PER: Ada Lovelace; PER: Babbage; ORG: IBM; LOC: London",
+        "none",
+        "LOC: London",
+        "PERSON: Ada",
+        "PER: Grace Hopper",
+        "The entities are Ada and IBM.",
+        "PER: Ada Lovelace; ORG: IBM;",
+        "per: Babbage",
+    ]
     for text in cases:
         expected = parse_entities(text, tokens)
         expected = None if expected is None else [tuple(s) for s in expected]
@@ -346,10 +425,17 @@ def check_entity_parser(answer: Callable) -> str:
 
 # --- 08 ---------------------------------------------------------------------------------------
 
+
 def check_spans(answer: Callable[[list[str]], list[tuple[int, int, str]]]) -> str:
     """Exercise 08.1: entity spans (start, end exclusive, type) of an IOB2 sequence."""
-    for tags in (["B-PER", "I-PER", "O", "B-LOC"], ["B-PER", "B-PER"], ["O"], ["B-ORG", "I-ORG", "I-ORG"],
-                 ["O", "B-MISC", "I-MISC", "B-LOC", "I-LOC", "O", "B-PER"], []):
+    for tags in (
+        ["B-PER", "I-PER", "O", "B-LOC"],
+        ["B-PER", "B-PER"],
+        ["O"],
+        ["B-ORG", "I-ORG", "I-ORG"],
+        ["O", "B-MISC", "I-MISC", "B-LOC", "I-LOC", "O", "B-PER"],
+        [],
+    ):
         expected = [tuple(s) for s in spans_from_iob2(tags)]
         assert [tuple(s) for s in answer(tags)] == expected, f"{tags}: got {answer(tags)}, expected {expected}"
     return _ok("spans")
@@ -359,8 +445,10 @@ def check_ece(answer: Callable[[np.ndarray, np.ndarray], float]) -> str:
     """Exercise 08.2: expected calibration error with 10 equal-width bins."""
     hand = np.array([[0.9, 0.1], [0.9, 0.1], [0.6, 0.4], [0.6, 0.4]]), np.array([0, 1, 0, 0])
     got = answer(*hand)
-    assert abs(got - 0.4) < 1e-9, (f"got {got}, expected 0.4: half the predictions sit in (0.8, 0.9] with confidence 0.9 and "
-                                   "accuracy 0.5, half in (0.5, 0.6] with confidence 0.6 and accuracy 1.0")
+    assert abs(got - 0.4) < 1e-9, (
+        f"got {got}, expected 0.4: half the predictions sit in (0.8, 0.9] with confidence 0.9 and "
+        "accuracy 0.5, half in (0.5, 0.6] with confidence 0.6 and accuracy 1.0"
+    )
     rng = np.random.default_rng(0)
     for k in (2, 3):
         probabilities = rng.dirichlet([1] * k, 200)
@@ -375,9 +463,15 @@ def check_mcnemar(answer: Callable[[list, list], float]) -> str:
     """Exercise 08.3: the exact two-sided McNemar p-value."""
     a = [True] * 8 + [False] * 2 + [True] * 5
     b = [False] * 8 + [True] * 2 + [True] * 5
-    assert abs(answer(a, b) - 112 / 1024) < 1e-12, f"got {answer(a, b)}, expected 2 · P(X ≤ 2) for X ~ Bin(10, 1/2) = 112/1024"
-    assert answer([True, False], [True, False]) == 1.0, "no disagreements: nothing speaks against 'no difference', p = 1"
-    assert answer([True, False], [False, True]) == 1.0, "one disagreement each way: p = 1 (the two-sided p is capped at 1)"
+    assert abs(answer(a, b) - 112 / 1024) < 1e-12, (
+        f"got {answer(a, b)}, expected 2 · P(X ≤ 2) for X ~ Bin(10, 1/2) = 112/1024"
+    )
+    assert answer([True, False], [True, False]) == 1.0, (
+        "no disagreements: nothing speaks against 'no difference', p = 1"
+    )
+    assert answer([True, False], [False, True]) == 1.0, (
+        "one disagreement each way: p = 1 (the two-sided p is capped at 1)"
+    )
     rng = random.Random(0)
     for _ in range(20):
         n = rng.randrange(1, 300)
@@ -388,6 +482,7 @@ def check_mcnemar(answer: Callable[[list, list], float]) -> str:
 
 
 # --- 09 ---------------------------------------------------------------------------------------
+
 
 def check_lora_parameters(answer: Callable[[int, int, int, int], int]) -> str:
     """Exercise 09.1: LoRA parameters for ``layers`` layers, ``matrices`` adapted d×d matrices per layer, rank r."""
@@ -404,7 +499,9 @@ def check_linear_schedule(answer: Callable[[int, int, int], float]) -> str:
     scheduler = get_linear_schedule_with_warmup(optimizer, 10, 100)
     for step in range(100):
         expected = scheduler.get_last_lr()[0]
-        assert abs(answer(step, 10, 100) - expected) < 1e-12, f"step {step}: got {answer(step, 10, 100)}, expected {expected}"
+        assert abs(answer(step, 10, 100) - expected) < 1e-12, (
+            f"step {step}: got {answer(step, 10, 100)}, expected {expected}"
+        )
         optimizer.step()
         scheduler.step()
     return _ok("linear_schedule")
@@ -419,9 +516,11 @@ def check_accumulation_scale(answer: Callable[[list[float], list[int]], float]) 
 
 def _padded(rows: list[list[int]], labels: list[list[int]], length: int) -> dict[str, torch.Tensor]:
     """Token ids and labels padded to ``length`` (id 0, label -100), with the attention mask."""
-    return {"input_ids": torch.tensor([r + [0] * (length - len(r)) for r in rows]),
-            "attention_mask": torch.tensor([[1] * len(r) + [0] * (length - len(r)) for r in rows]),
-            "labels": torch.tensor([y + [-100] * (length - len(y)) for y in labels])}
+    return {
+        "input_ids": torch.tensor([r + [0] * (length - len(r)) for r in rows]),
+        "attention_mask": torch.tensor([[1] * len(r) + [0] * (length - len(r)) for r in rows]),
+        "labels": torch.tensor([y + [-100] * (length - len(y)) for y in labels]),
+    }
 
 
 def check_accumulation_step(answer: Callable[[torch.nn.Module, list[dict], torch.optim.Optimizer], None]) -> str:
@@ -438,15 +537,27 @@ def check_accumulation_step(answer: Callable[[torch.nn.Module, list[dict], torch
     from transformers import BertConfig, BertForTokenClassification
 
     torch.manual_seed(0)
-    model = BertForTokenClassification(BertConfig(vocab_size=40, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                                                  intermediate_size=32, max_position_embeddings=16, num_labels=3,
-                                                  hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0))
+    model = BertForTokenClassification(
+        BertConfig(
+            vocab_size=40,
+            hidden_size=16,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=32,
+            max_position_embeddings=16,
+            num_labels=3,
+            hidden_dropout_prob=0.0,
+            attention_probs_dropout_prob=0.0,
+        )
+    )
     rng = random.Random(0)
     lengths = [[1, 2], [9, 8], [3, 1]]  # tokens per sentence in each micro-batch: 3, 17 and 4 targets
     sentences = [[[rng.randrange(1, 40) for _ in range(n)] for n in group] for group in lengths]
     labels = [[[rng.randrange(3) for _ in range(n)] for n in group] for group in lengths]
     micro_batches = [_padded(s, y, max(map(len, s))) for s, y in zip(sentences, labels)]
-    whole = _padded([r for s in sentences for r in s], [r for y in labels for r in y], max(n for g in lengths for n in g))
+    whole = _padded(
+        [r for s in sentences for r in s], [r for y in labels for r in y], max(n for g in lengths for n in g)
+    )
 
     reference = copy.deepcopy(model)
     optimizer = torch.optim.SGD(reference.parameters(), lr=0.5)
@@ -455,12 +566,63 @@ def check_accumulation_step(answer: Callable[[torch.nn.Module, list[dict], torch
     trained = copy.deepcopy(model)
     optimizer = torch.optim.SGD(trained.parameters(), lr=0.5)
     answer(trained, [dict(b) for b in micro_batches], optimizer)
+
     def step(after):
         return torch.cat([(a.detach() - b.detach()).flatten() for a, b in zip(after.parameters(), model.parameters())])
 
     gap = float((step(trained) - step(reference)).norm() / step(reference).norm())
-    assert gap < 1e-4, (f"the step differs from one step on the whole batch (relative difference {gap:.2g}); divide each "
-                        "micro-batch's summed token loss by the target count of the whole group")
-    assert all(p.grad is None or not p.grad.any() for p in trained.parameters()), \
+    assert gap < 1e-4, (
+        f"the step differs from one step on the whole batch (relative difference {gap:.2g}); divide each "
+        "micro-batch's summed token loss by the target count of the whole group"
+    )
+    assert all(p.grad is None or not p.grad.any() for p in trained.parameters()), (
         "clear the gradients after the step (optimizer.zero_grad()), or the next step adds them up again"
+    )
     return _ok("accumulation_step")
+
+
+# --- 10 ---------------------------------------------------------------------------------------
+def check_paragraph_checker(answer: Callable[[str, int], bool]) -> str:
+    """Exercise 10.1: ``answer(reply, n)`` says whether ``reply`` has exactly ``n`` paragraphs split by blank lines."""
+    cases = [
+        ("One paragraph.", 1, True),
+        ("First.\n\nSecond.", 2, True),
+        ("First.\n\nSecond.", 1, False),
+        ("First.\nstill first.\n\nSecond.", 2, True),
+        ("First.\n   \nSecond.", 2, True),
+        ("\n\nFirst.\n\nSecond.\n\n", 2, True),
+        ("First.\n\n\n\nSecond.", 2, True),
+        ("", 1, False),
+        ("   \n\n  ", 1, False),
+        ("A.\n\nB.\n\nC.", 3, True),
+        ("A.\n\nB.\n\nC.", 2, False),
+    ]
+    for reply, n, expected in cases:
+        got = answer(reply, n)
+        assert bool(got) == expected, f"paragraphs({reply!r}, {n}) returned {got!r}, expected {expected}"
+    return _ok("paragraph_checker")
+
+
+def check_pass_at_k(answer: Callable[[int, int, int], float]) -> str:
+    """Exercise 10.2: the unbiased pass@k estimate equals enumerating every subset of k of the n samples."""
+    import itertools
+
+    for n in range(1, 7):
+        for c in range(n + 1):
+            outcomes = [True] * c + [False] * (n - c)
+            for k in range(1, n + 1):
+                subsets = list(itertools.combinations(outcomes, k))
+                direct = sum(any(s) for s in subsets) / len(subsets)
+                got = answer(n, c, k)
+                assert abs(got - direct) < 1e-9, (
+                    f"estimate({n}, {c}, {k}) = {got!r}, expected {direct:.6f}: the "
+                    "chance that k samples drawn without replacement hold a passing one"
+                )
+    from math import comb
+
+    large = 1 - comb(197, 100) / comb(200, 100)
+    assert abs(answer(200, 3, 100) - large) < 1e-9, (
+        "estimate(200, 3, 100) is wrong: it must work for large n too "
+        "(a ratio of binomial coefficients, not a list of subsets)"
+    )
+    return _ok("pass_at_k")

@@ -32,10 +32,14 @@ from sftlab.run.runner import find_notebooks, notebook_name, select
 
 #: notebook -> (notebooks it reads from, the file of theirs that must exist in the build folder)
 DEPENDS = {
-    "07_instruction_tuning": [("05_ner_finetuning", "05_ner/model/config.json"),
-                              ("06_sentiment_finetuning", "06_sentiment/model/config.json")],
-    "08_evaluation": [("05_ner_finetuning", "05_ner/model/config.json"),
-                      ("06_sentiment_finetuning", "06_sentiment/model/config.json")],
+    "07_instruction_tuning": [
+        ("05_ner_finetuning", "05_ner/model/config.json"),
+        ("06_sentiment_finetuning", "06_sentiment/model/config.json"),
+    ],
+    "08_evaluation": [
+        ("05_ner_finetuning", "05_ner/model/config.json"),
+        ("06_sentiment_finetuning", "06_sentiment/model/config.json"),
+    ],
 }
 
 _PROGRESS = re.compile(r"\d+%\||\r")
@@ -61,14 +65,17 @@ def clean(notebook) -> None:
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 if _PROGRESS.search(output["text"]):
                     continue
-                output["text"] = "".join(line for line in output["text"].splitlines(keepends=True)
-                                         if not _PROFILER_CHATTER.match(line))
+                output["text"] = "".join(
+                    line for line in output["text"].splitlines(keepends=True) if not _PROFILER_CHATTER.match(line)
+                )
                 if not output["text"]:
                     continue
             kept.append(output)
         if len(kept) < len(cell.get("outputs", [])) and "nbval-check-output" in cell.metadata.get("tags", []):
-            raise ValueError(f"cell {index} is tagged nbval-check-output but draws a progress bar: "
-                             "move the loop into a cell of its own and print the figures in the checked cell")
+            raise ValueError(
+                f"cell {index} is tagged nbval-check-output but draws a progress bar: "
+                "move the loop into a cell of its own and print the figures in the checked cell"
+            )
         cell.outputs = kept
 
 
@@ -80,8 +87,10 @@ def cell_seconds(notebook) -> list[tuple[int, float]]:
     for index, cell in enumerate(notebook.cells):
         stamps = cell.metadata.get("execution", {})
         if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
-            start, end = (datetime.fromisoformat(stamps[k].replace("Z", "+00:00"))
-                          for k in ("iopub.execute_input", "shell.execute_reply"))
+            start, end = (
+                datetime.fromisoformat(stamps[k].replace("Z", "+00:00"))
+                for k in ("iopub.execute_input", "shell.execute_reply")
+            )
             timings.append((index, (end - start).total_seconds()))
     return sorted(timings, key=lambda item: -item[1])
 
@@ -98,8 +107,9 @@ def execute_in_place(path: Path, build: Path, timeout: int = 1800, write: bool =
     os.environ["SFTLAB_BUILD_DIR"] = str(build)
     started = time.perf_counter()
     try:
-        NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
     finally:
         if previous is None:
             os.environ.pop("SFTLAB_BUILD_DIR")
@@ -149,12 +159,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             seconds = execute_in_place(path, build, write=path in asked)
         except Exception as exc:  # the notebook is left as it was; the others still run
             lines = str(exc).strip().splitlines()
-            print(f"{notebook_name(path)}: FAILED, stored outputs kept: {type(exc).__name__}:\n"
-                  + "\n".join(lines[-25:]), file=sys.stderr, flush=True)
+            print(
+                f"{notebook_name(path)}: FAILED, stored outputs kept: {type(exc).__name__}:\n" + "\n".join(lines[-25:]),
+                file=sys.stderr,
+                flush=True,
+            )
             continue
         if path in asked:
             done.append(notebook_name(path))
-        print(f"{'refreshed' if path in asked else 'executed (for its output only)'} {notebook_name(path)} "
-              f"in {seconds:.1f} s", flush=True)
+        print(
+            f"{'refreshed' if path in asked else 'executed (for its output only)'} {notebook_name(path)} "
+            f"in {seconds:.1f} s",
+            flush=True,
+        )
     update_reference(root / "tests" / "reference" / "smoke_metrics.json", build, done)
     return 0 if len(done) == len(asked) else 1

@@ -72,17 +72,27 @@ def evaluation_section(build: Path, results: list[dict]) -> list[str]:
     if evaluation is None:
         return []
     figures = evaluation["figures"]
-    headline = [("NER test entity F1 (strict)", "ner_test_f1", ("ner_f1_ci_low", "ner_f1_ci_high")),
-                ("sentiment test accuracy", "sentiment_test_accuracy", ("sentiment_accuracy_ci_low", "sentiment_accuracy_ci_high")),
-                ("sentiment macro-F1", "sentiment_test_macro_f1", None),
-                ("expected calibration error, before / after temperature scaling", "ece_before", None),
-                ("NER F1 with unseen names swapped in", "robust_unseen_f1", None)]
+    headline = [
+        ("NER test entity F1 (strict)", "ner_test_f1", ("ner_f1_ci_low", "ner_f1_ci_high")),
+        (
+            "sentiment test accuracy",
+            "sentiment_test_accuracy",
+            ("sentiment_accuracy_ci_low", "sentiment_accuracy_ci_high"),
+        ),
+        ("sentiment macro-F1", "sentiment_test_macro_f1", None),
+        ("expected calibration error, before / after temperature scaling", "ece_before", None),
+        ("NER F1 with unseen names swapped in", "robust_unseen_f1", None),
+    ]
     lines = ["", "## Evaluation", "", "| measure | value | 95% bootstrap CI |", "|---|---|---|"]
     for title, key, interval in headline:
         if key not in figures:
             continue
         value = _format(figures[key]) + (f" / {_format(figures['ece_after'])}" if key == "ece_before" else "")
-        ci = f"[{_format(figures[interval[0]])}, {_format(figures[interval[1]])}]" if interval and interval[0] in figures else ""
+        ci = (
+            f"[{_format(figures[interval[0]])}, {_format(figures[interval[1]])}]"
+            if interval and interval[0] in figures
+            else ""
+        )
         lines.append(f"| {title} | {value} | {ci} |")
     for png in sorted((build / "figures").glob("08_*.png")):
         lines += ["", f"![{png.stem}](figures/{png.name})"]
@@ -95,15 +105,22 @@ def write_report(build: Path, profile: str, results: list[dict], extra_sections:
     Each result has ``notebook``, ``status`` ('ok' or 'failed'), ``seconds``, ``figures`` and, when
     failed, ``error`` (cell and message).
     """
-    write_json(build / "metrics.json", {
-        "profile": profile,
-        "notebooks": {r["notebook"]: {"status": r["status"], "figures": r["figures"]} for r in results},
-    })
+    write_json(
+        build / "metrics.json",
+        {
+            "profile": profile,
+            "notebooks": {r["notebook"]: {"status": r["status"], "figures": r["figures"]} for r in results},
+        },
+    )
     lines = [
         "# sftlab run report",
         "",
-        f"Profile: `{profile}`. " + ("Executed notebooks are in `build/notebooks/`; " if (build / "notebooks").is_dir()
-                                     else "The notebooks were executed, and checked against their stored outputs, by nbval; ")
+        f"Profile: `{profile}`. "
+        + (
+            "Executed notebooks are in `build/notebooks/`; "
+            if (build / "notebooks").is_dir()
+            else "The notebooks were executed, and checked against their stored outputs, by nbval; "
+        )
         + "figures in `build/metrics.json`.",
         "",
         "| notebook | status | wall time (s) | headline figures |",
@@ -137,7 +154,7 @@ def results_from_junit(junit: Path, notebooks: Sequence[str]) -> list[dict]:
         if not classname.endswith(".ipynb"):
             continue
         parts = classname.removesuffix(".ipynb").split(".")
-        name = "/".join(parts[parts.index("notebooks") + 1:] if "notebooks" in parts else parts[-1:])
+        name = "/".join(parts[parts.index("notebooks") + 1 :] if "notebooks" in parts else parts[-1:])
         problem = next((child for child in case if child.tag in ("failure", "error")), None)
         cells[name].append((case.get("name", "?"), float(case.get("time", 0.0)), problem))
     results = []
@@ -151,8 +168,14 @@ def results_from_junit(junit: Path, notebooks: Sequence[str]) -> list[dict]:
             cell, problem = failed[0]
             message = (problem.get("message") or problem.text or "").strip().splitlines()
             error = f"{cell}: {message[0][:200] if message else problem.tag}"
-        results.append({"notebook": name, "status": "failed" if failed else "ok",
-                         "seconds": sum(seconds for _, seconds, _ in cells[name]), "error": error})
+        results.append(
+            {
+                "notebook": name,
+                "status": "failed" if failed else "ok",
+                "seconds": sum(seconds for _, seconds, _ in cells[name]),
+                "error": error,
+            }
+        )
     return results
 
 

@@ -67,8 +67,13 @@ def execute(notebook: Path, output: Path, parameters: dict, progress: bool) -> N
     partial = output.with_name(f".{output.stem}.partial.ipynb")
     try:
         papermill.execute_notebook(
-            str(notebook), str(partial), parameters=parameters, cwd=str(notebook.parent),
-            kernel_name="python3", progress_bar=progress, language="python",
+            str(notebook),
+            str(partial),
+            parameters=parameters,
+            cwd=str(notebook.parent),
+            kernel_name="python3",
+            progress_bar=progress,
+            language="python",
         )
     finally:
         if partial.exists():
@@ -76,12 +81,21 @@ def execute(notebook: Path, output: Path, parameters: dict, progress: bool) -> N
 
 
 #: What ``--with NAME`` switches on: each is a notebook parameter set to True (a notebook without it ignores it).
-SWITCHES = {"extras": "the runs that take long on a CPU and that the smoke and cpu profiles skip (each notebook's top "
-                      "names its own); the full profile runs them anyway"}
+SWITCHES = {
+    "extras": "the runs that take long on a CPU and that the smoke and cpu profiles skip (each notebook's top "
+    "names its own); the full profile runs them anyway"
+}
 
 
-def run(profile: str | None = None, only: Sequence[str] | None = None, notebooks_dir: str | Path = "notebooks",
-        build: str | Path = "build", fresh: bool = False, progress: bool = True, switches: Sequence[str] = ()) -> int:
+def run(
+    profile: str | None = None,
+    only: Sequence[str] | None = None,
+    notebooks_dir: str | Path = "notebooks",
+    build: str | Path = "build",
+    fresh: bool = False,
+    progress: bool = True,
+    switches: Sequence[str] = (),
+) -> int:
     """Execute the notebooks and write the report; return the number of failed notebooks.
 
     ``switches``: names of :data:`SWITCHES`, passed to every notebook as parameters set to True.
@@ -106,10 +120,21 @@ def run(profile: str | None = None, only: Sequence[str] | None = None, notebooks
     run_started = time.perf_counter()
     for index, (notebook, name) in enumerate(zip(notebooks, names, strict=True), 1):
         (build / "metrics" / f"{name}.json").unlink(missing_ok=True)
-        parameters = {"profile": profile, "build_dir": os.path.relpath(build, notebook.parent),
-                      **{name: True for name in switches}}
-        print(progress_line(index, len(notebooks), name, time.perf_counter() - run_started,
-                            estimate_left(names[index - 1:], history)), flush=True)
+        parameters = {
+            "profile": profile,
+            "build_dir": os.path.relpath(build, notebook.parent),
+            **{name: True for name in switches},
+        }
+        print(
+            progress_line(
+                index,
+                len(notebooks),
+                name,
+                time.perf_counter() - run_started,
+                estimate_left(names[index - 1 :], history),
+            ),
+            flush=True,
+        )
         started = time.perf_counter()
         try:
             execute(notebook, build / "notebooks" / f"{name}.ipynb", parameters, progress)
@@ -117,8 +142,10 @@ def run(profile: str | None = None, only: Sequence[str] | None = None, notebooks
         except Exception as exc:  # any failure of one notebook is reported, then the next one runs
             status, error = "failed", _error_text(exc)
         seconds = time.perf_counter() - started
-        print(f"[{index}/{len(notebooks)}] {name}: {status} in {seconds:.1f} s" + (f"\n    {error}" if error else ""),
-              flush=True)
+        print(
+            f"[{index}/{len(notebooks)}] {name}: {status} in {seconds:.1f} s" + (f"\n    {error}" if error else ""),
+            flush=True,
+        )
         results.append({"notebook": name, "status": status, "seconds": seconds, "error": error})
         if status == "ok":  # a failed notebook stopped early: its time would shrink the next estimate
             history[name] = round(seconds, 1)
@@ -139,22 +166,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="sftlab run", description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", choices=("smoke", "cpu", "full"),
-                        help="smoke (CI, minutes), cpu (~15 min on 2 cores) or full (GPU); "
-                             "default: full on a GPU, else cpu")
+    parser.add_argument(
+        "--profile",
+        choices=("smoke", "cpu", "full"),
+        help="smoke (CI, minutes), cpu (~15 min on 2 cores) or full (GPU); default: full on a GPU, else cpu",
+    )
     parser.add_argument("--only", help="comma-separated notebook prefixes, e.g. 01 or 05,07")
     parser.add_argument("--notebooks", default="notebooks", help="folder of the notebooks (default: notebooks)")
     parser.add_argument("--build", default="build", help="output folder (default: build)")
-    parser.add_argument("--fresh", action="store_true",
-                        help="delete the build folder first (no resuming from checkpoints)")
+    parser.add_argument(
+        "--fresh", action="store_true", help="delete the build folder first (no resuming from checkpoints)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide papermill's per-cell progress bar")
-    parser.add_argument("--with", dest="switches", action="append", default=[], metavar="NAME",
-                        help="switch on what the profile skips: " + "; ".join(f"{k}: {v}" for k, v in SWITCHES.items()))
+    parser.add_argument(
+        "--with",
+        dest="switches",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch on what the profile skips: " + "; ".join(f"{k}: {v}" for k, v in SWITCHES.items()),
+    )
     args = parser.parse_args(argv)
     only = [key.strip() for key in args.only.split(",") if key.strip()] if args.only else None
     try:
-        failed = run(args.profile, only, args.notebooks, args.build, args.fresh, progress=not args.no_progress,
-                     switches=args.switches)
+        failed = run(
+            args.profile,
+            only,
+            args.notebooks,
+            args.build,
+            args.fresh,
+            progress=not args.no_progress,
+            switches=args.switches,
+        )
     except ConfigError as exc:
         print(f"sftlab run: {exc}", file=sys.stderr)
         return 2

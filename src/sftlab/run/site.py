@@ -51,9 +51,15 @@ def results_page(build: Path) -> str:
     """Markdown of the results page, from ``metrics.json`` and ``timings.json``."""
     metrics = json.loads((build / "metrics.json").read_text())
     timings = json.loads((build / "timings.json").read_text()) if (build / "timings.json").is_file() else {}
-    lines = ["# Results", "", f"Figures recorded by the last run of the main job (profile `{metrics['profile']}`).",
-             "Every number is computed by the notebook named in its row.", "",
-             "| notebook | status | wall time (s) | figure | value |", "|---|---|---|---|---|"]
+    lines = [
+        "# Results",
+        "",
+        f"Figures recorded by the last run of the main job (profile `{metrics['profile']}`).",
+        "Every number is computed by the notebook named in its row.",
+        "",
+        "| notebook | status | wall time (s) | figure | value |",
+        "|---|---|---|---|---|",
+    ]
     for name, entry in metrics["notebooks"].items():
         figures = {k: v for k, v in entry["figures"].items() if not isinstance(v, (dict, list))} or {"-": "-"}
         for i, (key, value) in enumerate(figures.items()):
@@ -89,12 +95,30 @@ def build_site(build: Path, output: Path | None = None, committed: Path | None =
             shutil.copy(notebook, source / "solutions" / notebook.name)
     write_text(source / "conf.py", CONF)
     write_text(source / "results.md", results_page(build))
-    index = ["# sftlab", "", "Supervised fine-tuning of pretrained transformers, and above all how to build the data for it.",
-             "These pages are the notebooks with the outputs of their last checked run.", "",
-             "```{toctree}", ":maxdepth: 1", ":caption: Notebooks", "", *(n.stem for n in chapters), "```", ""]
+    index = [
+        "# sftlab",
+        "",
+        "Supervised fine-tuning of pretrained transformers, and above all how to build the data for it.",
+        "These pages are the notebooks with the outputs of their last checked run.",
+        "",
+        "```{toctree}",
+        ":maxdepth: 1",
+        ":caption: Notebooks",
+        "",
+        *(n.stem for n in chapters),
+        "```",
+        "",
+    ]
     if solutions:
-        index += ["```{toctree}", ":maxdepth: 1", ":caption: Solutions", "", *(f"solutions/{n.stem}" for n in solutions),
-                  "```", ""]
+        index += [
+            "```{toctree}",
+            ":maxdepth: 1",
+            ":caption: Solutions",
+            "",
+            *(f"solutions/{n.stem}" for n in solutions),
+            "```",
+            "",
+        ]
     index += ["```{toctree}", ":maxdepth: 1", ":caption: Results", "", "results", "```", ""]
     write_text(source / "index.md", "\n".join(index))
     shutil.rmtree(output, ignore_errors=True)

@@ -7,7 +7,9 @@ from typing import Callable
 import torch
 
 
-def finite_difference_grad(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+def finite_difference_grad(
+    f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, eps: float = 1e-6
+) -> torch.Tensor:
     """Central differences (f(x + εe_i) − f(x − εe_i)) / 2ε for each coordinate of ``x``.
 
     Use float64: in float32 the rounding error of f swamps ε and the estimate is useless.
@@ -39,8 +41,9 @@ def autograd_grad(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) ->
     return grad
 
 
-def with_hand_gradient(f: Callable[[torch.Tensor], torch.Tensor],
-                       grad: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[torch.Tensor], torch.Tensor]:
+def with_hand_gradient(
+    f: Callable[[torch.Tensor], torch.Tensor], grad: Callable[[torch.Tensor], torch.Tensor]
+) -> Callable[[torch.Tensor], torch.Tensor]:
     """``f`` as an autograd function whose backward is the hand-derived ``grad`` instead of autograd's.
 
     ``torch.autograd.gradcheck`` on the result compares ``grad`` with finite differences of ``f``:

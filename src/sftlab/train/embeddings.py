@@ -12,14 +12,21 @@ import numpy as np
 import torch
 
 
-def encode_sentences(texts: Sequence[str], encoder, tokenizer, batch_size: int = 64, max_length: int = 128) -> np.ndarray:
+def encode_sentences(
+    texts: Sequence[str], encoder, tokenizer, batch_size: int = 64, max_length: int = 128
+) -> np.ndarray:
     """(N, hidden) unit-length embeddings of ``texts``."""
     encoder.eval()
     device = next(encoder.parameters()).device
     chunks = []
     for start in range(0, len(texts), batch_size):
-        batch = tokenizer(list(texts[start:start + batch_size]), padding=True, truncation=True, max_length=max_length,
-                          return_tensors="pt").to(device)
+        batch = tokenizer(
+            list(texts[start : start + batch_size]),
+            padding=True,
+            truncation=True,
+            max_length=max_length,
+            return_tensors="pt",
+        ).to(device)
         with torch.no_grad():
             hidden = encoder(**batch).last_hidden_state
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)

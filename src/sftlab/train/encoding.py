@@ -23,8 +23,12 @@ from sftlab.io.conll import Sentence
 IGNORE = -100
 
 
-def align_labels(word_ids: Sequence[int | None], word_labels: Sequence[str], label2id: dict[str, int],
-                 label_all_subwords: bool = False) -> list[int]:
+def align_labels(
+    word_ids: Sequence[int | None],
+    word_labels: Sequence[str],
+    label2id: dict[str, int],
+    label_all_subwords: bool = False,
+) -> list[int]:
     """Sub-word label ids for one sentence (see the module docstring)."""
     aligned = []
     previous = None
@@ -42,25 +46,31 @@ def align_labels(word_ids: Sequence[int | None], word_labels: Sequence[str], lab
     return aligned
 
 
-def encode_ner(sentences: Sequence[Sentence], tokenizer, label2id: dict[str, int], max_length: int = 128,
-               label_all_subwords: bool = False) -> list[dict]:
+def encode_ner(
+    sentences: Sequence[Sentence],
+    tokenizer,
+    label2id: dict[str, int],
+    max_length: int = 128,
+    label_all_subwords: bool = False,
+) -> list[dict]:
     """Tokenize all sentences in one batched call and align their labels.
 
     Each feature has ``input_ids``, ``attention_mask``, ``labels`` and ``word_ids`` (kept to map
     predictions back to words; the collator drops it). Words cut off by ``max_length`` are
     predicted as ``O`` at inference and counted in :func:`truncated_words`.
     """
-    encoded = tokenizer([s.tokens for s in sentences], is_split_into_words=True, truncation=True,
-                        max_length=max_length)
+    encoded = tokenizer([s.tokens for s in sentences], is_split_into_words=True, truncation=True, max_length=max_length)
     features = []
     for index, sentence in enumerate(sentences):
         word_ids = encoded.word_ids(index)
-        features.append({
-            "input_ids": encoded["input_ids"][index],
-            "attention_mask": encoded["attention_mask"][index],
-            "labels": align_labels(word_ids, sentence.tags, label2id, label_all_subwords),
-            "word_ids": word_ids,
-        })
+        features.append(
+            {
+                "input_ids": encoded["input_ids"][index],
+                "attention_mask": encoded["attention_mask"][index],
+                "labels": align_labels(word_ids, sentence.tags, label2id, label_all_subwords),
+                "word_ids": word_ids,
+            }
+        )
     return features
 
 
@@ -73,5 +83,11 @@ def truncated_words(sentences: Sequence[Sentence], features: Sequence[dict]) -> 
 def encode_text(records: Sequence[dict], tokenizer, label2id: dict[str, int], max_length: int = 128) -> list[dict]:
     """Tokenize texts for sequence classification in one batched call; ``labels`` is the class id."""
     encoded = tokenizer([r["text"] for r in records], truncation=True, max_length=max_length)
-    return [{"input_ids": encoded["input_ids"][i], "attention_mask": encoded["attention_mask"][i],
-             "labels": label2id[r["label"]]} for i, r in enumerate(records)]
+    return [
+        {
+            "input_ids": encoded["input_ids"][i],
+            "attention_mask": encoded["attention_mask"][i],
+            "labels": label2id[r["label"]],
+        }
+        for i, r in enumerate(records)
+    ]

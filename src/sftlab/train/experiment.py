@@ -36,23 +36,44 @@ class Experiment:
         """Fine-tune on ``train_set`` (default: the experiment's) with the defaults changed by ``overrides``
         (``TrainConfig`` fields, and ``prepare``, a function applied to the loaded model) and score on test."""
         labels = list(self.labels)
-        options = {"patience": None, "metric": "accuracy", "progress": False, **self.defaults,
-                   **{k: v for k, v in overrides.items() if k != "prepare"}}
+        options = {
+            "patience": None,
+            "metric": "accuracy",
+            "progress": False,
+            **self.defaults,
+            **{k: v for k, v in overrides.items() if k != "prepare"},
+        }
         started = time.perf_counter()
-        result = finetune_classifier(train_set or self.train, self.dev, TrainConfig(**options), labels=labels,
-                                     model_name=self.model_name, prepare=overrides.get("prepare"))
+        result = finetune_classifier(
+            train_set or self.train,
+            self.dev,
+            TrainConfig(**options),
+            labels=labels,
+            model_name=self.model_name,
+            prepare=overrides.get("prepare"),
+        )
         scores, probabilities = evaluate_classifier(result, self.test)
         predicted = probabilities.argmax(1)
         gold = np.array([labels.index(r["label"]) for r in self.test])
         trainable, _ = trainable_parameters(result.model)
-        return {"run": name, "lr": options["lr"], "warmup": options.get("warmup_ratio", TrainConfig.warmup_ratio),
-                "seed": options["seed"], "epochs": options["epochs"], "steps": result.result.steps,
-                "dev accuracy": result.result.best_score, "test accuracy": scores["accuracy"],
-                "correct": predicted == gold,
-                "one class": np.bincount(predicted, minlength=len(labels)).max() / len(predicted),
-                "reviews/s": result.result.examples_per_second, "seconds": time.perf_counter() - started,
-                "trainable": trainable, "history": result.result.history, "model": result,
-                "again": lambda seed: self.run(name, train_set, **{**overrides, "seed": seed})}
+        return {
+            "run": name,
+            "lr": options["lr"],
+            "warmup": options.get("warmup_ratio", TrainConfig.warmup_ratio),
+            "seed": options["seed"],
+            "epochs": options["epochs"],
+            "steps": result.result.steps,
+            "dev accuracy": result.result.best_score,
+            "test accuracy": scores["accuracy"],
+            "correct": predicted == gold,
+            "one class": np.bincount(predicted, minlength=len(labels)).max() / len(predicted),
+            "reviews/s": result.result.examples_per_second,
+            "seconds": time.perf_counter() - started,
+            "trainable": trainable,
+            "history": result.result.history,
+            "model": result,
+            "again": lambda seed: self.run(name, train_set, **{**overrides, "seed": seed}),
+        }
 
     def with_seeds(self, row: dict, seeds: Sequence[int]) -> list[dict]:
         """``row`` and the same run with each seed of ``seeds`` after the first (``row``'s own)."""

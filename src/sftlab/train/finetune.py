@@ -48,8 +48,16 @@ def ner_scorer(sentences: Sequence[Sentence]) -> Scorer:
     return Scorer(score, metric="f1")
 
 
-def finetune_ner(train: Sequence[Sentence], dev: Sequence[Sentence], config: TrainConfig, *, model_name: str = "minilm",
-                 labels: Sequence[str] | None = None, max_length: int = 128, label_all_subwords: bool = False) -> Run:
+def finetune_ner(
+    train: Sequence[Sentence],
+    dev: Sequence[Sentence],
+    config: TrainConfig,
+    *,
+    model_name: str = "minilm",
+    labels: Sequence[str] | None = None,
+    max_length: int = 128,
+    label_all_subwords: bool = False,
+) -> Run:
     """Fine-tune a token classifier; labels default to IOB2 over the types seen in train and dev."""
     labels = list(labels or label_list(entity_types([s.tags for s in list(train) + list(dev)])))
     label2id = {label: i for i, label in enumerate(labels)}
@@ -59,8 +67,15 @@ def finetune_ner(train: Sequence[Sentence], dev: Sequence[Sentence], config: Tra
     dev_features = encode_ner(dev, tokenizer, label2id, max_length)
     set_seed(config.seed)
     model = load_token_classifier(model_name, labels)
-    result = fit(model, train_features, dev_features, collator=collator,
-                 predict=lambda m, f: predict_word_tags(m, f, collator), score=ner_scorer(dev), config=config)
+    result = fit(
+        model,
+        train_features,
+        dev_features,
+        collator=collator,
+        predict=lambda m, f: predict_word_tags(m, f, collator),
+        score=ner_scorer(dev),
+        config=config,
+    )
     return Run(model, tokenizer, collator, labels, result, max_length)
 
 
@@ -91,8 +106,16 @@ def classification_scorer(records: Sequence[dict], labels: Sequence[str]) -> Sco
     return Scorer(score, metric="accuracy")
 
 
-def finetune_classifier(train: Sequence[dict], dev: Sequence[dict], config: TrainConfig, *, labels: Sequence[str],
-                        model_name: str = "minilm", max_length: int = 128, prepare=None) -> Run:
+def finetune_classifier(
+    train: Sequence[dict],
+    dev: Sequence[dict],
+    config: TrainConfig,
+    *,
+    labels: Sequence[str],
+    model_name: str = "minilm",
+    max_length: int = 128,
+    prepare=None,
+) -> Run:
     """Fine-tune a sequence classifier on records ``{text, label}``.
 
     ``prepare(model) -> model`` runs on the freshly loaded model before training (notebook 09 uses
@@ -108,9 +131,15 @@ def finetune_classifier(train: Sequence[dict], dev: Sequence[dict], config: Trai
     model = load_sequence_classifier(model_name, labels)
     if prepare is not None:
         model = prepare(model)
-    result = fit(model, train_features, dev_features, collator=collator,
-                 predict=lambda m, f: list(predict_probabilities(m, f, collator)),
-                 score=classification_scorer(dev, labels), config=config)
+    result = fit(
+        model,
+        train_features,
+        dev_features,
+        collator=collator,
+        predict=lambda m, f: list(predict_probabilities(m, f, collator)),
+        score=classification_scorer(dev, labels),
+        config=config,
+    )
     return Run(model, tokenizer, collator, labels, result, max_length)
 
 

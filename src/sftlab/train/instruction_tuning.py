@@ -25,12 +25,19 @@ from sftlab.train.inference import generate_replies
 from sftlab.train.training import Scorer, TrainConfig, TrainResult, fit
 
 
-def encode_chats(records: Sequence[dict], tokenizer, *, train_on: str = "assistant", max_length: int = 256) -> list[dict]:
+def encode_chats(
+    records: Sequence[dict], tokenizer, *, train_on: str = "assistant", max_length: int = 256
+) -> list[dict]:
     """One feature per record: ``input_ids``, ``attention_mask``, ``labels``, and the record itself (for scoring)."""
     features = []
     for index, record in enumerate(records):
-        encoded = tokenize_chat(record["messages"], tokenizer, train_on=train_on, max_length=max_length,
-                                where=f"record {index} ({record.get('task', 'chat')})")
+        encoded = tokenize_chat(
+            record["messages"],
+            tokenizer,
+            train_on=train_on,
+            max_length=max_length,
+            where=f"record {index} ({record.get('task', 'chat')})",
+        )
         features.append({**encoded, "record": record})
     return features
 
@@ -49,14 +56,21 @@ def reply_texts(model, tokenizer, records: Sequence[dict], budget: dict[str, int
     replies: list[str] = [""] * len(records)
     for task, max_new_tokens in budget.items():
         indices = [i for i, r in enumerate(records) if r["task"] == task]
-        generated = generate_replies(model, tokenizer, [records[i]["messages"][:-1] for i in indices],
-                                     max_new_tokens=max_new_tokens, batch_size=batch_size)
+        generated = generate_replies(
+            model,
+            tokenizer,
+            [records[i]["messages"][:-1] for i in indices],
+            max_new_tokens=max_new_tokens,
+            batch_size=batch_size,
+        )
         for i, reply in zip(indices, generated):
             replies[i] = reply.text
     return replies
 
 
-def label_log_probs(model, tokenizer, records: Sequence[dict], labels: Sequence[str], batch_size: int = 16) -> np.ndarray:
+def label_log_probs(
+    model, tokenizer, records: Sequence[dict], labels: Sequence[str], batch_size: int = 16
+) -> np.ndarray:
     """``log P(label word | prompt)`` per record and label, shape ``(records, labels)``: replies scored, not generated.
 
     The prompt is the record's messages without the answer, rendered with the generation prompt,
@@ -73,13 +87,15 @@ def label_log_probs(model, tokenizer, records: Sequence[dict], labels: Sequence[
     label_ids = [tokenizer(label, add_special_tokens=False)["input_ids"] for label in labels]
     rows = []
     for record in records:
-        prompt = tokenizer.apply_chat_template(list(record["messages"][:-1]), tokenize=False, add_generation_prompt=True)
+        prompt = tokenizer.apply_chat_template(
+            list(record["messages"][:-1]), tokenize=False, add_generation_prompt=True
+        )
         prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
         rows += [(prompt_ids + ids, len(prompt_ids)) for ids in label_ids]
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     scores = []
     for start in range(0, len(rows), batch_size):
-        chunk = rows[start:start + batch_size]
+        chunk = rows[start : start + batch_size]
         width = max(len(ids) for ids, _ in chunk)
         input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids, _ in chunk], device=device)
         mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids, _ in chunk], device=device)
@@ -102,10 +118,19 @@ class ChatRun:
     budget: dict[str, int] = field(default_factory=dict)
 
 
-def finetune_causal_lm(model, tokenizer, train: Sequence[dict], dev: Sequence[dict], config: TrainConfig, *,
-                       train_on: str = "assistant", packing: bool = False, max_length: int = 256,
-                       labels: Sequence[str] = ("positive", "negative"),
-                       prepare: Callable | None = None) -> ChatRun:
+def finetune_causal_lm(
+    model,
+    tokenizer,
+    train: Sequence[dict],
+    dev: Sequence[dict],
+    config: TrainConfig,
+    *,
+    train_on: str = "assistant",
+    packing: bool = False,
+    max_length: int = 256,
+    labels: Sequence[str] = ("positive", "negative"),
+    prepare: Callable | None = None,
+) -> ChatRun:
     """Instruction-tune ``model`` on chat records; the epoch is chosen on the dev replies' ``score``.
 
     ``score`` is :func:`~sftlab.evaluate.generation.score_replies`'s mean of the tasks' main
@@ -128,15 +153,31 @@ def finetune_causal_lm(model, tokenizer, train: Sequence[dict], dev: Sequence[di
     def score(replies):
         return score_replies([f["record"] for f in dev_features], replies, labels)
 
-    result = fit(model, train_features, dev_features, collator=collator, predict=predict,
-                 score=Scorer(score, metric="score"), config=config)
+    result = fit(
+        model,
+        train_features,
+        dev_features,
+        collator=collator,
+        predict=predict,
+        score=Scorer(score, metric="score"),
+        config=config,
+    )
     return ChatRun(model, tokenizer, result, budget)
 
 
-def compare_loss_targets(new_model: Callable[[], object], tokenizer, train: Sequence[dict], dev: Sequence[dict],
-                         test: Sequence[dict], config: TrainConfig, *, seeds: Sequence[int],
-                         labels: Sequence[str] = ("positive", "negative"), bootstrap_samples: int = 1000,
-                         prepare: Callable | None = None) -> dict:
+def compare_loss_targets(
+    new_model: Callable[[], object],
+    tokenizer,
+    train: Sequence[dict],
+    dev: Sequence[dict],
+    test: Sequence[dict],
+    config: TrainConfig,
+    *,
+    seeds: Sequence[int],
+    labels: Sequence[str] = ("positive", "negative"),
+    bootstrap_samples: int = 1000,
+    prepare: Callable | None = None,
+) -> dict:
     """The ablation of answer-only loss: tune with the loss on the answers and on every token, per seed.
 
     ``new_model()`` returns a fresh copy of the base model for each run; both modes of a seed get the
@@ -148,11 +189,26 @@ def compare_loss_targets(new_model: Callable[[], object], tokenizer, train: Sequ
     replies: dict[str, list[list[str]]] = {"assistant": [], "all": []}
     for run_seed in seeds:
         for mode in replies:
-            run = finetune_causal_lm(new_model(), tokenizer, train, dev, replace(config, seed=run_seed), train_on=mode,
-                                     labels=labels, prepare=prepare)
+            run = finetune_causal_lm(
+                new_model(),
+                tokenizer,
+                train,
+                dev,
+                replace(config, seed=run_seed),
+                train_on=mode,
+                labels=labels,
+                prepare=prepare,
+            )
             replies[mode].append(reply_texts(run.model, tokenizer, test, run.budget))
     scores = {mode: [score_replies(test, r, labels)["score"] for r in replies[mode]] for mode in replies}
     rows = {mode: np.stack([score_rows(test, r, labels) for r in replies[mode]]) for mode in replies}
-    comparison = compare(rows["assistant"], rows["all"], names=("answers only", "every token"), statistic=score_of_rows,
-                         measure="test score", samples=bootstrap_samples, seed=seeds[0])
+    comparison = compare(
+        rows["assistant"],
+        rows["all"],
+        names=("answers only", "every token"),
+        statistic=score_of_rows,
+        measure="test score",
+        samples=bootstrap_samples,
+        seed=seeds[0],
+    )
     return {"scores": scores, "comparison": comparison, "seeds": list(seeds)}

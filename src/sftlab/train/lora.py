@@ -11,8 +11,13 @@ from __future__ import annotations
 from typing import Sequence
 
 
-def apply_lora(rank: int = 8, alpha: int = 16, dropout: float = 0.1,
-               target_modules: Sequence[str] | str = ("query", "value"), task_type: str = "SEQ_CLS"):
+def apply_lora(
+    rank: int = 8,
+    alpha: int = 16,
+    dropout: float = 0.1,
+    target_modules: Sequence[str] | str = ("query", "value"),
+    task_type: str = "SEQ_CLS",
+):
     """A ``prepare`` function that wraps a model with LoRA adapters on ``target_modules``.
 
     ``target_modules`` is a list of module names, or peft's ``"all-linear"``: every linear layer
@@ -30,8 +35,9 @@ def apply_lora(rank: int = 8, alpha: int = 16, dropout: float = 0.1,
         # peft asks transformers a question it has deprecated; the answer is still right
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
         targets = target_modules if isinstance(target_modules, str) else list(target_modules)
-        config = LoraConfig(task_type=TaskType[task_type], r=rank, lora_alpha=alpha, lora_dropout=dropout,
-                            target_modules=targets)
+        config = LoraConfig(
+            task_type=TaskType[task_type], r=rank, lora_alpha=alpha, lora_dropout=dropout, target_modules=targets
+        )
         return get_peft_model(model, config)
 
     return prepare

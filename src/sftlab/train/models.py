@@ -50,14 +50,17 @@ def resolve_model(name: str) -> str:
     path = Path(name).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
-            raise ConfigError("model", name, "the directory has no config.json", "point to a folder made by save_pretrained")
+            raise ConfigError(
+                "model", name, "the directory has no config.json", "point to a folder made by save_pretrained"
+            )
         return str(path)
     looks_like_path = name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name
     if looks_like_path:
         raise ConfigError("model", name, "no such directory", "check the path, or use model='minilm'")
     if not hub_reachable():
         raise ConfigError(
-            "model", name,
+            "model",
+            name,
             "is a Hugging Face Hub name, and the Hub cannot be reached from here (offline)",
             f"use model='minilm' for the embedded all-MiniLM-L6-v2 (one of: {', '.join(EMBEDDED_MODELS)}), "
             "or a local directory saved with save_pretrained",
@@ -84,13 +87,21 @@ def load_tokenizer(name: str = "minilm"):
     quiet_transformers()
     tokenizer = AutoTokenizer.from_pretrained(resolve_model(name), use_fast=True)
     if not tokenizer.is_fast:
-        raise ConfigError("model", name, "has no fast tokenizer; word_ids() label alignment needs one",
-                          "use a model with a tokenizer.json (any BERT-family model)")
+        raise ConfigError(
+            "model",
+            name,
+            "has no fast tokenizer; word_ids() label alignment needs one",
+            "use a model with a tokenizer.json (any BERT-family model)",
+        )
     return tokenizer
 
 
 def _label_maps(labels: Sequence[str]) -> dict:
-    return {"num_labels": len(labels), "id2label": dict(enumerate(labels)), "label2id": {l: i for i, l in enumerate(labels)}}
+    return {
+        "num_labels": len(labels),
+        "id2label": dict(enumerate(labels)),
+        "label2id": {label: i for i, label in enumerate(labels)},
+    }
 
 
 def load_token_classifier(name: str, labels: Sequence[str]):
@@ -98,7 +109,9 @@ def load_token_classifier(name: str, labels: Sequence[str]):
     from transformers import AutoModelForTokenClassification
 
     quiet_transformers()
-    return AutoModelForTokenClassification.from_pretrained(resolve_model(name), use_safetensors=True, **_label_maps(labels))
+    return AutoModelForTokenClassification.from_pretrained(
+        resolve_model(name), use_safetensors=True, **_label_maps(labels)
+    )
 
 
 def load_sequence_classifier(name: str, labels: Sequence[str]):
@@ -106,7 +119,9 @@ def load_sequence_classifier(name: str, labels: Sequence[str]):
     from transformers import AutoModelForSequenceClassification
 
     quiet_transformers()
-    return AutoModelForSequenceClassification.from_pretrained(resolve_model(name), use_safetensors=True, **_label_maps(labels))
+    return AutoModelForSequenceClassification.from_pretrained(
+        resolve_model(name), use_safetensors=True, **_label_maps(labels)
+    )
 
 
 def load_encoder(name: str = "minilm"):

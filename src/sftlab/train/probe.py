@@ -1,4 +1,5 @@
-"""A linear probe of a frozen encoder, made fair: the features it was trained to give, a classifier trained to convergence.
+"""A linear probe of a frozen encoder, made fair: the features it was trained to give, a classifier trained to
+convergence.
 
 all-MiniLM-L6-v2 was trained as a sentence-embedding model with **mean pooling** (the average of
 the last hidden states over the real tokens); its pooler (``tanh(W h_[CLS] + b)``), which a
@@ -25,7 +26,8 @@ PROBE_C = (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
 
 
 def frozen_features(texts: Sequence[str], encoder, tokenizer, max_length: int = 128) -> np.ndarray:
-    """(N, hidden) mean-pooled unit-length embeddings in the order of ``texts``, computed in order of length (less padding)."""
+    """(N, hidden) mean-pooled unit-length embeddings in the order of ``texts``, computed in order of length (less
+    padding)."""
     order = np.argsort([len(t) for t in texts], kind="stable")
     features = np.empty((len(texts), encoder.config.hidden_size))
     if len(texts):
@@ -51,7 +53,8 @@ class _LogisticHead:
 
 @dataclass
 class LinearProbe(_LogisticHead):
-    """A logistic regression on a frozen encoder's mean-pooled embeddings, with the dev accuracy of every ``C`` tried."""
+    """A logistic regression on a frozen encoder's mean-pooled embeddings, with the dev accuracy of every ``C``
+    tried."""
 
     encoder: object
     tokenizer: object
@@ -61,12 +64,21 @@ class LinearProbe(_LogisticHead):
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         """The predicted label of each text."""
-        return [str(label) for label in self.classifier.predict(frozen_features(texts, self.encoder, self.tokenizer,
-                                                                                self.max_length))]
+        return [
+            str(label)
+            for label in self.classifier.predict(frozen_features(texts, self.encoder, self.tokenizer, self.max_length))
+        ]
 
 
-def fit_linear_probe(train: Sequence[dict], dev: Sequence[dict], encoder, tokenizer, *, cs: Sequence[float] = PROBE_C,
-                     max_length: int = 128) -> LinearProbe:
+def fit_linear_probe(
+    train: Sequence[dict],
+    dev: Sequence[dict],
+    encoder,
+    tokenizer,
+    *,
+    cs: Sequence[float] = PROBE_C,
+    max_length: int = 128,
+) -> LinearProbe:
     """Fit one logistic regression per ``C`` in ``cs`` on ``train`` records ``{text, label}``; keep the best on ``dev``.
 
     Ties go to the first ``C`` in ``cs`` (the strongest regularisation when ``cs`` ascends).
@@ -74,8 +86,9 @@ def fit_linear_probe(train: Sequence[dict], dev: Sequence[dict], encoder, tokeni
     if not cs:
         raise ValueError("fit_linear_probe needs at least one C to try")
     encoder.eval()
-    x_train, x_dev = (frozen_features([r["text"] for r in records], encoder, tokenizer, max_length)
-                      for records in (train, dev))
+    x_train, x_dev = (
+        frozen_features([r["text"] for r in records], encoder, tokenizer, max_length) for records in (train, dev)
+    )
     y_train, y_dev = ([r["label"] for r in records] for records in (train, dev))
     candidates = {float(c): LogisticRegression(C=c, max_iter=5000).fit(x_train, y_train) for c in cs}
     scores = {c: float(model.score(x_dev, y_dev)) for c, model in candidates.items()}
@@ -100,8 +113,12 @@ def word_features(features: Sequence[dict], encoder, collator, batch_size: int =
         indices = list(range(start, min(start + batch_size, len(features))))
         batch = collate(collator, features, indices)
         with torch.no_grad():
-            hidden = encoder(input_ids=batch["input_ids"].to(device),
-                             attention_mask=batch["attention_mask"].to(device)).last_hidden_state.float().cpu().numpy()
+            hidden = (
+                encoder(input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device))
+                .last_hidden_state.float()
+                .cpu()
+                .numpy()
+            )
         for row, index in enumerate(indices):
             first: dict[int, int] = {}
             for position, word in enumerate(features[index]["word_ids"]):
@@ -127,10 +144,18 @@ class WordProbe(_LogisticHead):
         return tags
 
 
-def fit_word_probe(train_vectors: Sequence[np.ndarray], train_tags: Sequence[Sequence[str]],
-                   dev_vectors: Sequence[np.ndarray], dev_lengths: Sequence[int], score, *,
-                   cs: Sequence[float] = (0.01, 0.1, 1.0, 10.0), metric: str = "f1") -> WordProbe:
-    """Fit one logistic regression per ``C`` on the words' features; keep the one whose dev ``score(tags)[metric]`` is best.
+def fit_word_probe(
+    train_vectors: Sequence[np.ndarray],
+    train_tags: Sequence[Sequence[str]],
+    dev_vectors: Sequence[np.ndarray],
+    dev_lengths: Sequence[int],
+    score,
+    *,
+    cs: Sequence[float] = (0.01, 0.1, 1.0, 10.0),
+    metric: str = "f1",
+) -> WordProbe:
+    """Fit one logistic regression per ``C`` on the words' features; keep the one whose dev ``score(tags)[metric]`` is
+    best.
 
     ``score`` is the same dev scorer the fine-tuned tagger is selected with (strict entity F1), so both
     sides choose their setting on dev by the same measure. Ties go to the first ``C``.
@@ -138,7 +163,7 @@ def fit_word_probe(train_vectors: Sequence[np.ndarray], train_tags: Sequence[Seq
     if not cs:
         raise ValueError("fit_word_probe needs at least one C to try")
     x = np.concatenate([v for v in train_vectors if len(v)])
-    y = [tag for v, tags in zip(train_vectors, train_tags, strict=True) for tag in list(tags)[:len(v)]]
+    y = [tag for v, tags in zip(train_vectors, train_tags, strict=True) for tag in list(tags)[: len(v)]]
     candidates, scores = {}, {}
     for c in cs:
         candidates[float(c)] = LogisticRegression(C=c, max_iter=2000).fit(x, y)

@@ -33,8 +33,9 @@ _MATMULS = {"aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm"}
 _COPIES = {"aten::copy_", "aten::_to_copy", "aten::to"}
 
 
-def in_fresh_processes(runs: dict[str, Sequence[str]], *, timeout: float,
-                       env: dict[str, str] | None = None) -> list[dict]:
+def in_fresh_processes(
+    runs: dict[str, Sequence[str]], *, timeout: float, env: dict[str, str] | None = None
+) -> list[dict]:
     """``python -m sftlab.train.profiling ARGUMENTS`` for each of ``runs``, side by side, each in a fresh process.
 
     ``runs`` maps a name for messages (``"'lora'"``) to the arguments of one run; ``env`` is added
@@ -43,9 +44,16 @@ def in_fresh_processes(runs: dict[str, Sequence[str]], *, timeout: float,
     ``RuntimeError`` naming it (with the end of its error output).
     """
     environment = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
-    processes = {name: subprocess.Popen([sys.executable, "-m", "sftlab.train.profiling", *arguments],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
-                 for name, arguments in runs.items()}
+    processes = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "sftlab.train.profiling", *arguments],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
+        for name, arguments in runs.items()
+    }
     results = []
     for name, process in processes.items():
         try:
@@ -89,8 +97,9 @@ def saved_tensor_bytes(model, batch: dict) -> dict:
     return {"naive": naive, "activations": sum(activations.values()), "weights": sum(weights.values())}
 
 
-def training_step_profile(model, batch: dict, dtypes: Sequence[torch.dtype | None] = (None, torch.bfloat16),
-                          repeats: int = 5) -> list[dict]:
+def training_step_profile(
+    model, batch: dict, dtypes: Sequence[torch.dtype | None] = (None, torch.bfloat16), repeats: int = 5
+) -> list[dict]:
     """Time one forward + backward pass on ``batch`` in each autocast ``dtype`` (None: fp32), on the model's device.
 
     The modes alternate, ``repeats`` times each after a warm-up, so that a slow spell of the machine
@@ -119,8 +128,10 @@ def training_step_profile(model, batch: dict, dtypes: Sequence[torch.dtype | Non
             timings[dtype].append(time.perf_counter() - started)
     rows = []
     for dtype in dtypes:
-        row = {"mode": "fp32" if dtype is None else f"{str(dtype).removeprefix('torch.')} autocast",
-               "seconds": float(np.median(timings[dtype]))}
+        row = {
+            "mode": "fp32" if dtype is None else f"{str(dtype).removeprefix('torch.')} autocast",
+            "seconds": float(np.median(timings[dtype])),
+        }
         if device.type == "cpu":
             with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profiler:
                 step(dtype)
@@ -131,9 +142,16 @@ def training_step_profile(model, batch: dict, dtypes: Sequence[torch.dtype | Non
     return rows
 
 
-def training_memory(setups: Sequence[str] = SETUPS, model_name: str = "minilm", batch_size: int = 16, length: int = 64,
-                    steps: int = 2, timeout: float = 600) -> list[dict]:
-    """Memory of ``steps`` AdamW steps of each setup ('full', 'lora', 'frozen'), each measured in a fresh Python process.
+def training_memory(
+    setups: Sequence[str] = SETUPS,
+    model_name: str = "minilm",
+    batch_size: int = 16,
+    length: int = 64,
+    steps: int = 2,
+    timeout: float = 600,
+) -> list[dict]:
+    """Memory of ``steps`` AdamW steps of each setup ('full', 'lora', 'frozen'), each measured in a fresh Python
+    process.
 
     A fresh process per setup, because a process that has trained before keeps memory its
     allocator cached; in it, glibc is told to hand every block of 64 KiB or more back to the
@@ -150,8 +168,22 @@ def training_memory(setups: Sequence[str] = SETUPS, model_name: str = "minilm", 
     unknown = [s for s in setups if s not in SETUPS]
     if unknown:
         raise ValueError(f"unknown setup {unknown[0]!r}: use one of {', '.join(SETUPS)}")
-    runs = {repr(setup): ["memory", "--setup", setup, "--model", model_name, "--batch-size", str(batch_size),
-                          "--length", str(length), "--steps", str(steps)] for setup in setups}
+    runs = {
+        repr(setup): [
+            "memory",
+            "--setup",
+            setup,
+            "--model",
+            model_name,
+            "--batch-size",
+            str(batch_size),
+            "--length",
+            str(length),
+            "--steps",
+            str(steps),
+        ]
+        for setup in setups
+    }
     return in_fresh_processes(runs, timeout=timeout, env={"MALLOC_MMAP_THRESHOLD_": "65536"})
 
 
@@ -166,9 +198,11 @@ def _measure_training_memory(setup: str, model_name: str, batch_size: int, lengt
 
     generator = torch.Generator().manual_seed(0)
     # memory depends on the shape of the batch, not on which tokens it holds
-    batch = {"input_ids": torch.randint(1000, 20000, (batch_size, length), generator=generator),
-             "attention_mask": torch.ones(batch_size, length, dtype=torch.long),
-             "labels": torch.randint(0, 2, (batch_size,), generator=generator)}
+    batch = {
+        "input_ids": torch.randint(1000, 20000, (batch_size, length), generator=generator),
+        "attention_mask": torch.ones(batch_size, length, dtype=torch.long),
+        "labels": torch.randint(0, 2, (batch_size,), generator=generator),
+    }
     model = load_sequence_classifier(model_name, ["negative", "positive"])
     if setup == "lora":
         model = apply_lora(rank=8)(model)
@@ -187,19 +221,36 @@ def _measure_training_memory(setup: str, model_name: str, batch_size: int, lengt
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
     peak = peak_resident_bytes()
-    adamw = sum(t.numel() * t.element_size() for state in optimizer.state.values() for t in state.values()
-                if torch.is_tensor(t))
+    adamw = sum(
+        t.numel() * t.element_size() for state in optimizer.state.values() for t in state.values() if torch.is_tensor(t)
+    )
     parameters = list(model.parameters())
-    return {"setup": setup, "batch_size": batch_size, "length": length, "steps": steps, "peak_reset": reset,
-            "trainable_parameters": sum(p.numel() for p in trainable), "parameters": sum(p.numel() for p in parameters),
-            "resident_before": start, "training_peak": peak - start,
-            "weights": sum(p.numel() * p.element_size() for p in parameters),
-            "gradients": sum(p.numel() * p.element_size() for p in trainable), "adamw": adamw,
-            "activations": saved_tensor_bytes(model, batch)["activations"]}
+    return {
+        "setup": setup,
+        "batch_size": batch_size,
+        "length": length,
+        "steps": steps,
+        "peak_reset": reset,
+        "trainable_parameters": sum(p.numel() for p in trainable),
+        "parameters": sum(p.numel() for p in parameters),
+        "resident_before": start,
+        "training_peak": peak - start,
+        "weights": sum(p.numel() * p.element_size() for p in parameters),
+        "gradients": sum(p.numel() * p.element_size() for p in trainable),
+        "adamw": adamw,
+        "activations": saved_tensor_bytes(model, batch)["activations"],
+    }
 
 
-def measure_steps(setup: str, *, steps: int = 3, batch_size: int = 8, length: int = 96, timeout: float = 900,
-                  cache_dir: str | None = None) -> dict:
+def measure_steps(
+    setup: str,
+    *,
+    steps: int = 3,
+    batch_size: int = 8,
+    length: int = 96,
+    timeout: float = 900,
+    cache_dir: str | None = None,
+) -> dict:
     """Seconds per optimizer step and memory of ``setup`` (``full`` or ``lora``), in a fresh process.
 
     The batch is random tokens of the given shape (time and memory depend on the shape, not on the
@@ -211,8 +262,17 @@ def measure_steps(setup: str, *, steps: int = 3, batch_size: int = 8, length: in
     activations: the CUDA allocator's peak on a GPU, the resident-set high-water mark on a CPU).
     Also ``trainable`` parameters and ``device``.
     """
-    arguments = ["steps", "--setup", setup, "--steps", str(steps), "--batch-size", str(batch_size),
-                 "--length", str(length)] + (["--cache", cache_dir] if cache_dir else [])
+    arguments = [
+        "steps",
+        "--setup",
+        setup,
+        "--steps",
+        str(steps),
+        "--batch-size",
+        str(batch_size),
+        "--length",
+        str(length),
+    ] + (["--cache", cache_dir] if cache_dir else [])
     return in_fresh_processes({repr(setup): arguments}, timeout=timeout)[0]
 
 
@@ -233,8 +293,9 @@ def _measure_steps(setup: str, steps: int, batch_size: int, length: int, cache: 
         raise ValueError(f"unknown setup {setup!r}: use 'full' or 'lora'")
     model.to(device).train()
     ids = torch.randint(100, 40000, (batch_size, length), generator=torch.Generator().manual_seed(0)).to(device)
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5,
-                                  fused=device.type in ("cpu", "cuda"))
+    optimizer = torch.optim.AdamW(
+        [p for p in model.parameters() if p.requires_grad], lr=1e-5, fused=device.type in ("cpu", "cuda")
+    )
 
     def step():
         model(input_ids=ids, labels=ids, use_cache=False).loss.backward()
@@ -256,8 +317,16 @@ def _measure_steps(setup: str, steps: int, batch_size: int, length: int, cache: 
     for _ in range(steps):
         step()
     trainable, total = trainable_parameters(model)
-    return {"setup": setup, "device": str(device), "seconds_per_step": seconds, "tokens_per_second": batch_size * length / seconds,
-            "peak_bytes": peak_bytes(device) - base, "in_use_bytes": base, "trainable": trainable, "parameters": total}
+    return {
+        "setup": setup,
+        "device": str(device),
+        "seconds_per_step": seconds,
+        "tokens_per_second": batch_size * length / seconds,
+        "peak_bytes": peak_bytes(device) - base,
+        "in_use_bytes": base,
+        "trainable": trainable,
+        "parameters": total,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -160,8 +160,9 @@ def summed_loss(model, batch: dict, causal: bool) -> tuple[torch.Tensor, int]:
     if causal:
         logits, labels = logits[:, :-1], labels[:, 1:]
     labels = labels.reshape(-1)
-    summed = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), labels,
-                                               ignore_index=-100, reduction="sum")
+    summed = torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.size(-1)).float(), labels, ignore_index=-100, reduction="sum"
+    )
     return summed, int((labels != -100).sum())
 
 
@@ -189,8 +190,16 @@ class EpochStats:
     steps: int
 
 
-def fit(model, train_features: Sequence[dict], dev_features: Sequence[dict], *, collator,
-        predict: Callable[[Any, Sequence[dict]], Sequence], score: Scorer, config: TrainConfig) -> TrainResult:
+def fit(
+    model,
+    train_features: Sequence[dict],
+    dev_features: Sequence[dict],
+    *,
+    collator,
+    predict: Callable[[Any, Sequence[dict]], Sequence],
+    score: Scorer,
+    config: TrainConfig,
+) -> TrainResult:
     """Fine-tune ``model`` on ``train_features``, choosing the epoch on dev by ``config.metric or score.metric``.
 
     The loop of notebook 05 §4 in named steps: set up, resume from the last checkpoint if there is
@@ -233,8 +242,9 @@ def _set_up(model, train_features: Sequence[dict], config: TrainConfig) -> _Loop
     trained = data_parallel(model)
     # fused: one kernel for the whole update; on a CPU it cuts the step over MiniLM's 22.7M
     # parameters from ~77 ms to ~16 ms (the default foreach version is what most copied loops use).
-    optimizer = torch.optim.AdamW(_parameter_groups(model, config.weight_decay), lr=config.lr,
-                                  fused=device.type in ("cpu", "cuda"))
+    optimizer = torch.optim.AdamW(
+        _parameter_groups(model, config.weight_decay), lr=config.lr, fused=device.type in ("cpu", "cuda")
+    )
     steps_per_epoch = math.ceil(len(_epoch_batches(train_features, config.batch_size, seed=0)) / config.grad_accum)
     total_steps = steps_per_epoch * config.epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
@@ -266,8 +276,13 @@ def _resume(loop: _Loop, folder: Path | None) -> TrainResult:
     loop.scheduler.load_state_dict(state["scheduler"])
     loop.scaler.load_state_dict(state["scaler"])
     set_rng_state(state["rng"])
-    return TrainResult(history=state["history"], best_epoch=state["best_epoch"], best_score=state["best_score"],
-                       steps=state["step"], resumed_from_epoch=state["epoch"])
+    return TrainResult(
+        history=state["history"],
+        best_epoch=state["best_epoch"],
+        best_score=state["best_score"],
+        steps=state["step"],
+        resumed_from_epoch=state["epoch"],
+    )
 
 
 def _patience_ran_out(result: TrainResult, epoch: int, patience: int | None) -> bool:
@@ -291,9 +306,14 @@ def train_one_epoch(loop: _Loop, features: Sequence[dict], collator, config: Tra
     loop.trained.train()
     batches = _epoch_batches(features, config.batch_size, seed=config.seed + epoch)
     started, loss_sum, loss_targets = time.perf_counter(), 0.0, 0
-    progress = tqdm(total=len(batches), desc=f"epoch {epoch + 1}/{config.epochs}", leave=False, unit="batch",
-                    disable=not config.progress or not is_main_process())
-    groups = [batches[start:start + config.grad_accum] for start in range(0, len(batches), config.grad_accum)]
+    progress = tqdm(
+        total=len(batches),
+        desc=f"epoch {epoch + 1}/{config.epochs}",
+        leave=False,
+        unit="batch",
+        disable=not config.progress or not is_main_process(),
+    )
+    groups = [batches[start : start + config.grad_accum] for start in range(0, len(batches), config.grad_accum)]
     for group in groups:
         targets = sum_over_processes(float(sum(target_count(features, b, loop.causal) for b in group)), loop.device)
         for indices in group:
@@ -302,8 +322,12 @@ def train_one_epoch(loop: _Loop, features: Sequence[dict], collator, config: Tra
             progress.update(1)
         _optimizer_step(loop, config.max_grad_norm)
     progress.close()
-    return EpochStats(loss=loss_sum / max(1, loss_targets), seconds=time.perf_counter() - started,
-                      examples=sum(len(b) for b in batches), steps=len(groups))
+    return EpochStats(
+        loss=loss_sum / max(1, loss_targets),
+        seconds=time.perf_counter() - started,
+        examples=sum(len(b) for b in batches),
+        steps=len(groups),
+    )
 
 
 def _backward(loop: _Loop, batch: dict, targets: torch.Tensor) -> tuple[float, int]:
@@ -330,17 +354,27 @@ def _score_dev(model, dev_features: Sequence[dict], predict: Callable, score: Sc
     """The dev metrics of the model as it is now; the selecting ``metric`` must be among them."""
     metrics = evaluate_distributed(model, dev_features, predict, score)
     if metric not in metrics:
-        raise ConfigError("metric", metric, f"is not computed by this task's scorer (it gives: {', '.join(metrics)})",
-                          "pass metric= with one of those names")
+        raise ConfigError(
+            "metric",
+            metric,
+            f"is not computed by this task's scorer (it gives: {', '.join(metrics)})",
+            "pass metric= with one of those names",
+        )
     return metrics
 
 
 def _log_epoch(result: TrainResult, epoch: int, trained: EpochStats, loop: _Loop, metrics: dict) -> None:
     """Add the epoch to ``result``: its optimizer steps, and a history line (loss, time, rate, dev metrics)."""
     result.steps += trained.steps
-    result.history.append({"epoch": epoch + 1, "train_loss": trained.loss, "seconds": trained.seconds,
-                           "lr": loop.scheduler.get_last_lr()[0],
-                           **{f"dev_{k}": v for k, v in metrics.items() if _is_number(v)}})
+    result.history.append(
+        {
+            "epoch": epoch + 1,
+            "train_loss": trained.loss,
+            "seconds": trained.seconds,
+            "lr": loop.scheduler.get_last_lr()[0],
+            **{f"dev_{k}": v for k, v in metrics.items() if _is_number(v)},
+        }
+    )
 
 
 def _choose_epoch(result: TrainResult, epoch: int, value: float) -> bool:
@@ -362,12 +396,21 @@ def _save_checkpoint(folder: Path | None, loop: _Loop, epoch: int, result: Train
     """Write ``last.pt`` (rank 0): all that :func:`_resume` needs to go on after ``epoch``."""
     if folder is None or not is_main_process():
         return
-    save_checkpoint(folder / "last.pt", {
-        "model": loop.model.state_dict(), "optimizer": loop.optimizer.state_dict(),
-        "scheduler": loop.scheduler.state_dict(), "scaler": loop.scaler.state_dict(), "rng": rng_state(),
-        "epoch": epoch, "step": result.steps, "history": result.history, "best_epoch": result.best_epoch,
-        "best_score": result.best_score,
-    })
+    save_checkpoint(
+        folder / "last.pt",
+        {
+            "model": loop.model.state_dict(),
+            "optimizer": loop.optimizer.state_dict(),
+            "scheduler": loop.scheduler.state_dict(),
+            "scaler": loop.scaler.state_dict(),
+            "rng": rng_state(),
+            "epoch": epoch,
+            "step": result.steps,
+            "history": result.history,
+            "best_epoch": result.best_epoch,
+            "best_score": result.best_score,
+        },
+    )
 
 
 def _load_best(model, best_state: dict | None, folder: Path | None, device: torch.device) -> None:

@@ -3,13 +3,25 @@
 TRL reads conversational *prompt-completion* records (``{"prompt": [...messages],
 "completion": [answer message]}``); with ``completion_only_loss=True`` (its default for such
 data) the loss covers what the chat template renders after the prompt's generation prompt: the
-same tokens as :func:`sftlab.data.formats.tokenize_chat` labels. The optimiser, schedule,
-clipping and batch size are those of ``fit`` (:func:`sftlab.train.hf_trainer.matched_options`),
-so any difference in the result comes from the trainer, not from the settings.
+same tokens as :func:`sftlab.data.chat.tokenize_chat` labels. The optimiser, schedule,
+clipping, batch size and batch order policy (length-grouped batches) are those of ``fit``
+(:func:`sftlab.train.hf_trainer.matched_options`), and three of ``SFTConfig``'s defaults that
+differ from ``fit`` are set to what ``fit`` does: gradient checkpointing off (``SFTConfig``
+turns it on, which recomputes every layer's forward in the backward pass), the loss logged once
+per epoch (``SFTConfig`` logs every 10 steps), no evaluation. So a difference in the result comes
+from the trainer, not from the settings. TRL still computes its per-step entropy and token
+accuracy inside ``compute_loss``: that is part of the trainer, not a setting.
+
+Two ways to avoid padding, as ``fit`` does with ``causal_lm_packed``: ``padding_free=True``
+flattens each batch's examples into one row with restarting ``position_ids`` (transformers keeps
+the examples apart in attention); ``packing=True`` packs examples best-fit-decreasing into rows of
+``max_length`` tokens, one row per step, so that with ``max_length`` about one batch's tokens
+each step sees about one batch of examples.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from pathlib import Path
@@ -17,7 +29,7 @@ from typing import Sequence
 
 import torch
 
-from sftlab.train.hf_trainer import matched_options
+from sftlab.train.hf_trainer import matched_options, replay_fit
 from sftlab.train.training import TrainConfig
 
 
@@ -26,9 +38,29 @@ def prompt_completion(records: Sequence[dict]) -> list[dict]:
     return [{"prompt": list(r["messages"][:-1]), "completion": [r["messages"][-1]]} for r in records]
 
 
-def make_sft_trainer(model, tokenizer, records: Sequence[dict], config: TrainConfig, output_dir: str | Path, *,
-                     packing: bool = False, max_length: int = 256, max_steps: int = -1):
-    """An ``SFTTrainer`` set up as ``fit`` trains: same optimiser, schedule, clipping, batches, loss on the answers."""
+def make_sft_trainer(
+    model,
+    tokenizer,
+    records: Sequence[dict],
+    config: TrainConfig,
+    output_dir: str | Path,
+    *,
+    packing: bool = False,
+    padding_free: bool = False,
+    max_length: int = 256,
+    max_steps: int = -1,
+    group_by_length: bool = True,
+    replay: bool = False,
+):
+    """An ``SFTTrainer`` set up as ``fit`` trains: same optimiser, schedule, clipping, batches, loss on the answers,
+    no gradient checkpointing, the loss logged once per epoch.
+
+    ``padding_free``: each batch flattened into one row (``max_length`` is then not applied: TRL
+    enforces it only with packing). ``packing``: one packed row of ``max_length`` tokens per step,
+    the warmup counted in those steps. ``group_by_length=False`` gives random batches; ``replay`` the batches
+    ``fit`` draws, in its order (:func:`sftlab.train.hf_trainer.replay_fit`; not with packing, whose rows are not
+    the records).
+    """
     import datasets
     from datasets import Dataset
     from transformers import PrinterCallback
@@ -36,18 +68,40 @@ def make_sft_trainer(model, tokenizer, records: Sequence[dict], config: TrainCon
 
     datasets.disable_progress_bars()
     options = matched_options(config, len(records))
-    options.pop("train_sampling_strategy")  # TRL sorts nothing by length; packing is its answer to padding
+    if not group_by_length:
+        options["train_sampling_strategy"] = "random"
     with warnings.catch_warnings():  # TRL's config still sets transformers' renamed gradient_checkpointing
         warnings.filterwarnings("ignore", message=".*gradient_checkpointing.* is deprecated", category=FutureWarning)
-        args = SFTConfig(output_dir=str(output_dir), num_train_epochs=config.epochs, max_steps=max_steps,
-                         per_device_train_batch_size=config.batch_size, seed=config.seed, report_to="none",
-                         save_strategy="no", logging_steps=1, disable_tqdm=not config.progress,
-                         use_cpu=config.device == "cpu", dataloader_pin_memory=torch.cuda.is_available(),
-                         completion_only_loss=True, packing=packing, max_length=max_length,
-                         bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(), **options)
-    trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(prompt_completion(records)),
-                         processing_class=tokenizer)
+        args = SFTConfig(
+            output_dir=str(output_dir),
+            num_train_epochs=config.epochs,
+            max_steps=max_steps,
+            per_device_train_batch_size=1 if packing else config.batch_size,
+            seed=config.seed,
+            report_to="none",
+            save_strategy="no",
+            eval_strategy="no",
+            logging_strategy="epoch",
+            disable_tqdm=not config.progress,
+            use_cpu=config.device == "cpu",
+            dataloader_pin_memory=torch.cuda.is_available(),
+            completion_only_loss=True,
+            packing=packing,
+            padding_free=padding_free,
+            max_length=None if padding_free and not packing else max_length,
+            **options,
+        )
+    trainer = SFTTrainer(
+        model=model, args=args, train_dataset=Dataset.from_list(prompt_completion(records)), processing_class=tokenizer
+    )
     trainer.remove_callback(PrinterCallback)
+    if replay:
+        if packing:
+            raise ValueError("replay=True needs one row per record: not with packing")
+        replay_fit(trainer, [len(row["input_ids"]) for row in trainer.train_dataset], config)
+    if packing:  # the schedule's warmup in the packed rows' steps, as fit counts it in its batches
+        steps = math.ceil(len(trainer.train_dataset) / config.grad_accum) * config.epochs
+        trainer.args.warmup_steps = int(config.warmup_ratio * steps)
     return trainer
 
 
@@ -59,7 +113,13 @@ def train_with_sft_trainer(trainer) -> dict:
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
     tokens = sum(len(row["input_ids"]) for row in trainer.train_dataset) * trainer.args.num_train_epochs
     if trainer.args.max_steps > 0:
-        per_step = sum(len(row["input_ids"]) for row in trainer.train_dataset) / max(1, len(trainer.get_train_dataloader()))
+        per_step = sum(len(row["input_ids"]) for row in trainer.train_dataset) / max(
+            1, len(trainer.get_train_dataloader())
+        )
         tokens = per_step * trainer.state.global_step
-    return {"seconds": seconds, "steps": trainer.state.global_step, "tokens_per_second": tokens / seconds,
-            "losses": losses}
+    return {
+        "seconds": seconds,
+        "steps": trainer.state.global_step,
+        "tokens_per_second": tokens / seconds,
+        "losses": losses,
+    }

@@ -26,15 +26,15 @@ from sftlab.train.training import TrainConfig
 class VersusTfidf:
     """Both models' test results and their comparison."""
 
-    scores: dict                       # the first seed's test scores (``evaluate_classifier``)
-    probabilities: np.ndarray          # the first seed's test class probabilities
+    scores: dict  # the first seed's test scores (``evaluate_classifier``)
+    probabilities: np.ndarray  # the first seed's test class probabilities
     predictions: dict[int, list[str]]  # each seed's predicted test labels, the first seed first
-    tfidf: object                      # the baseline's pipeline, with the C chosen on dev (``tfidf[-1].C``)
-    tfidf_dev: dict[float, float]      # the baseline's dev score for each C tried
-    tfidf_predicted: list[str]         # the baseline's predicted test labels
-    tfidf_scores: dict                 # the baseline's test scores
-    per_seed: list[dict]               # one row per seed: both scores and the 95% interval of the difference
-    comparison: Comparison             # fine-tuned against TF-IDF, the seeds pooled
+    tfidf: object  # the baseline's pipeline, with the C chosen on dev (``tfidf[-1].C``)
+    tfidf_dev: dict[float, float]  # the baseline's dev score for each C tried
+    tfidf_predicted: list[str]  # the baseline's predicted test labels
+    tfidf_scores: dict  # the baseline's test scores
+    per_seed: list[dict]  # one row per seed: both scores and the 95% interval of the difference
+    comparison: Comparison  # fine-tuned against TF-IDF, the seeds pooled
 
     @property
     def tfidf_C(self) -> float:
@@ -42,10 +42,22 @@ class VersusTfidf:
         return self.tfidf[-1].C
 
 
-def finetune_versus_tfidf(train: Sequence[dict], dev: Sequence[dict], test: Sequence[dict], config: TrainConfig, *,
-                          labels: Sequence[str], seeds: int = 1, model_name: str = "minilm", max_length: int = 128,
-                          measure: str = "accuracy", tfidf_C: Sequence[float] = TFIDF_C, samples: int = 1000,
-                          names: tuple[str, str] = ("fine-tuned", "TF-IDF"), run: Run | None = None) -> VersusTfidf:
+def finetune_versus_tfidf(
+    train: Sequence[dict],
+    dev: Sequence[dict],
+    test: Sequence[dict],
+    config: TrainConfig,
+    *,
+    labels: Sequence[str],
+    seeds: int = 1,
+    model_name: str = "minilm",
+    max_length: int = 128,
+    measure: str = "accuracy",
+    tfidf_C: Sequence[float] = TFIDF_C,
+    samples: int = 1000,
+    names: tuple[str, str] = ("fine-tuned", "TF-IDF"),
+    run: Run | None = None,
+) -> VersusTfidf:
     """Fine-tune on records ``{text, label}`` with seeds ``config.seed, ..., config.seed + seeds - 1`` and set it
     against TF-IDF + logistic regression on ``test`` by ``measure`` (``accuracy`` or ``macro_f1``).
 
@@ -59,15 +71,28 @@ def finetune_versus_tfidf(train: Sequence[dict], dev: Sequence[dict], test: Sequ
     predictions = {config.seed: [labels[i] for i in probabilities.argmax(1)]}
     del run  # the first seed's model is no longer needed here: free it before the next one trains
     for extra in range(1, seeds):
-        other = finetune_classifier(train, dev, replace(config, seed=config.seed + extra, checkpoint_dir=None),
-                                    labels=labels, model_name=model_name, max_length=max_length)
+        other = finetune_classifier(
+            train,
+            dev,
+            replace(config, seed=config.seed + extra, checkpoint_dir=None),
+            labels=labels,
+            model_name=model_name,
+            max_length=max_length,
+        )
         predictions[config.seed + extra] = [labels[i] for i in evaluate_classifier(other, test)[1].argmax(1)]
         del other
     tfidf, tfidf_dev = tfidf_on_dev(train, dev, Cs=tfidf_C, seed=config.seed, measure=measure)
     gold = [r["label"] for r in test]
     tfidf_predicted = list(tfidf.predict([r["text"] for r in test]))
     options = dict(measure=measure, labels=labels, samples=samples, seed=config.seed)
-    return VersusTfidf(scores, probabilities, predictions, tfidf, tfidf_dev, tfidf_predicted,
-                       classification_scores(gold, tfidf_predicted, labels),
-                       seed_differences(predictions, tfidf_predicted, gold, **options),
-                       seed_verdict(predictions, tfidf_predicted, gold, names=names, **options))
+    return VersusTfidf(
+        scores,
+        probabilities,
+        predictions,
+        tfidf,
+        tfidf_dev,
+        tfidf_predicted,
+        classification_scores(gold, tfidf_predicted, labels),
+        seed_differences(predictions, tfidf_predicted, gold, **options),
+        seed_verdict(predictions, tfidf_predicted, gold, names=names, **options),
+    )
