@@ -58,6 +58,7 @@ import math
 import random
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -339,25 +340,12 @@ def main(argv: list[str] | None = None) -> int:
     if "a" in keys:
         for key in others:  # the first round's models: the runs are seeded alike
             a, b = runs["a"][0], runs[key][0]
-            names = (METHODS["a"][:3], METHODS[key][:3])
-            found = {
-                "heldout_loss": compare(
-                    a["heldout_loss"],
-                    b["heldout_loss"],
-                    names=names,
-                    higher_is_better=False,
-                    measure="held-out answer loss",
-                    comparisons=len(others),
-                )
-            }
+            versus = partial(compare, names=(METHODS["a"][:3], METHODS[key][:3]), comparisons=len(others))
+            loss = versus(a["heldout_loss"], b["heldout_loss"], higher_is_better=False, measure="held-out answer loss")
+            found = {"heldout_loss": loss}
             if generate:
-                found["heldout_score"] = compare(
-                    a["heldout_rows"],
-                    b["heldout_rows"],
-                    names=names,
-                    statistic=score_of_rows,
-                    measure="held-out task score",
-                    comparisons=len(others),
+                found["heldout_score"] = versus(
+                    a["heldout_rows"], b["heldout_rows"], statistic=score_of_rows, measure="held-out task score"
                 )
             comparisons[key] = found
 

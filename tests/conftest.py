@@ -44,3 +44,24 @@ def _smollm2_tokenizer_once():
 def smollm2_tokenizer(_smollm2_tokenizer_once):
     """A module's own copy of SmolLM2's tokenizer (a test may change its padding side), without re-reading the GGUF."""
     return copy.deepcopy(_smollm2_tokenizer_once)
+
+
+def random_llama(tokenizer, **config):
+    """A randomly initialised (seed 0) 2-layer Llama (SmolLM2's family) sized for ``tokenizer``; ``config`` overrides
+    the LlamaConfig fields (sizes, context length, tied embeddings)."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    fields = {
+        "vocab_size": len(tokenizer),
+        "hidden_size": 32,
+        "intermediate_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "max_position_embeddings": 512,
+        "eos_token_id": tokenizer.eos_token_id,
+        "pad_token_id": tokenizer.pad_token_id,
+    }
+    torch.manual_seed(0)
+    return LlamaForCausalLM(LlamaConfig(**(fields | config)))

@@ -12,28 +12,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _run_benchmark(folder: Path, script: str, *arguments: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """Run ``benchmarks/<script>`` with ``arguments`` in ``folder``; its finished process and the summary it wrote."""
+    output = folder / "summary.json"
+    command = [sys.executable, str(ROOT / "benchmarks" / script), *arguments, "--output", str(output)]
+    finished = subprocess.run(command, capture_output=True, text=True, cwd=folder, timeout=600)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    return finished, json.loads(output.read_text(encoding="utf-8"))
+
+
 @pytest.mark.slow  # five Python processes, each training MiniLM: about 35 s
 def test_benchmark_writes_a_row_per_method(tmp_path):
-    output = tmp_path / "bench.json"
-    command = [
-        sys.executable,
-        str(ROOT / "benchmarks" / "bench_finetune.py"),
-        "--train",
-        "24",
-        "--dev",
-        "16",
-        "--epochs",
-        "1",
-        "--batch-size",
-        "8",
-        "--repeat",
-        "1",
-        "--output",
-        str(output),
-    ]
-    finished = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=600)
-    assert finished.returncode == 0, finished.stderr[-2000:]
-    summary = json.loads(output.read_text(encoding="utf-8"))
+    settings = "--train 24 --dev 16 --epochs 1 --batch-size 8 --repeat 1".split()
+    finished, summary = _run_benchmark(tmp_path, "bench_finetune.py", *settings)
     methods = [row["method"] for row in summary["results"]]
     assert methods == [
         "(a) sftlab loop",
@@ -58,30 +49,8 @@ def test_benchmark_writes_a_row_per_method(tmp_path):
 
 @pytest.mark.slow  # a Python process that trains four methods twice on a tiny model: about 38 s
 def test_lm_benchmark_gives_every_row_the_same_batches_and_scores_it_on_held_out_chats(tmp_path):
-    output = tmp_path / "bench_lm.json"
-    command = [
-        sys.executable,
-        str(ROOT / "benchmarks" / "bench_lm_sft.py"),
-        "--random-init",
-        "--tiny",
-        "--records",
-        "8",
-        "--batch-size",
-        "4",
-        "--heldout",
-        "4",
-        "--generate",
-        "2",
-        "--repeats",
-        "2",
-        "--only",
-        "a,c,d,f",
-        "--output",
-        str(output),
-    ]
-    finished = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=600)
-    assert finished.returncode == 0, finished.stderr[-2000:]
-    summary = json.loads(output.read_text(encoding="utf-8"))
+    settings = "--random-init --tiny --records 8 --batch-size 4 --heldout 4 --generate 2 --repeats 2 --only a,c,d,f"
+    finished, summary = _run_benchmark(tmp_path, "bench_lm_sft.py", *settings.split())
     rows = {row["method"][:3]: row for row in summary["results"]}
     assert list(rows) == ["(a)", "(c)", "(d)", "(f)"] and summary["repeats"] == 2
     for row in rows.values():

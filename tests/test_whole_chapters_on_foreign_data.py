@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import random_llama
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -128,27 +130,12 @@ def run_chapter(chapter: str, tmp_path: Path, **parameters) -> str:
 
 def write_tiny_llama(folder: Path) -> Path:
     """A randomly initialised 2-layer Llama (SmolLM2's family) with SmolLM2's tokenizer, saved as a model folder."""
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     from sftlab.train.causal_lm import load_causal_lm_tokenizer
 
     tokenizer = load_causal_lm_tokenizer()
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=2048,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-        bos_token_id=tokenizer.bos_token_id,
-        tie_word_embeddings=True,
-    )
-    LlamaForCausalLM(config).save_pretrained(folder)
+    random_llama(
+        tokenizer, max_position_embeddings=2048, bos_token_id=tokenizer.bos_token_id, tie_word_embeddings=True
+    ).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
 

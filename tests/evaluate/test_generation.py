@@ -204,15 +204,18 @@ def test_score_replies_counts_invalid_answers_as_wrong():
     assert scores["score"] == pytest.approx((0.5 + 1.0 + 1.0) / 3)
 
 
+MIXED = [  # two records of each task, with a bit of everything: a second entity, a sentence without one
+    {"task": "sentiment", "label": "positive"},
+    {"task": "sentiment", "label": "negative"},
+    {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 7 + ["B-LOC", "O"]},
+    {"task": "ner", "tokens": TOKENS, "tags": ["O"] * 11},
+    REDACT,
+    REDACT,
+]
+
+
 def test_per_example_scores_agree_with_the_aggregate_scores():
-    records = [
-        {"task": "sentiment", "label": "positive"},
-        {"task": "sentiment", "label": "negative"},
-        {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 7 + ["B-LOC", "O"]},
-        {"task": "ner", "tokens": TOKENS, "tags": ["O"] * 11},
-        REDACT,
-        REDACT,
-    ]
+    records = MIXED
     replies = [
         "positive",
         "maybe",
@@ -230,14 +233,7 @@ def test_per_example_scores_agree_with_the_aggregate_scores():
 
 
 def test_the_score_from_rows_is_the_score_of_the_replies():
-    records = [
-        {"task": "sentiment", "label": "positive"},
-        {"task": "sentiment", "label": "negative"},
-        {"task": "ner", "tokens": TOKENS, "tags": ["B-PER", "I-PER"] + ["O"] * 7 + ["B-LOC", "O"]},
-        {"task": "ner", "tokens": TOKENS, "tags": ["O"] * 11},
-        REDACT,
-        REDACT,
-    ]
+    records = MIXED
     replies = [
         "positive",
         "positive",

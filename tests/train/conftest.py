@@ -8,7 +8,7 @@ import torch
 from sftlab.data.make_data import read_ner_sources
 from sftlab.io.conll import write_conll
 from sftlab.train.models import load_tokenizer
-from tests.conftest import ROOT
+from tests.conftest import ROOT, random_llama
 
 
 @pytest.fixture(scope="module")
@@ -34,21 +34,16 @@ def tiny():
 
 
 @pytest.fixture(scope="module")
+def tiny_folder(tmp_path_factory, tiny):
+    """The tiny random BERT of ``tiny`` saved as a local model folder, tokenizer included."""
+    model, tokenizer = tiny
+    folder = tmp_path_factory.mktemp("tiny_bert")
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
 def tiny_llama(smollm2_tokenizer):
     """A randomly initialised Llama-architecture model (SmolLM2's family) with SmolLM2's embedded tokenizer."""
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    tokenizer = smollm2_tokenizer
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    return LlamaForCausalLM(config).eval(), tokenizer
+    return random_llama(smollm2_tokenizer).eval(), smollm2_tokenizer

@@ -6,41 +6,27 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+
+def _torchrun(output: Path, *arguments: str, timeout: int) -> subprocess.CompletedProcess:
+    """``python -m sftlab.train.distributed`` with ``arguments`` under torchrun, two CPU processes, writing to
+    ``output``."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    command += ["-m", "sftlab.train.distributed", *arguments, "--output", str(output)]
+    return subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=timeout
+    )
 
 
 @pytest.mark.slow
 def test_torchrun_with_two_cpu_processes_reports_one_set_of_metrics(small_ner, tmp_path):
     data, _ = small_ner
     output = tmp_path / "ddp"
-    command = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--standalone",
-        "--nproc_per_node",
-        "2",
-        "-m",
-        "sftlab.train.distributed",
-        "--task",
-        "ner",
-        "--dataset",
-        str(data),
-        "--epochs",
-        "1",
-        "--batch-size",
-        "16",
-        "--max-train",
-        "64",
-        "--max-eval",
-        "16",
-        "--output",
-        str(output),
-    ]
-    done = subprocess.run(
-        command, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300
-    )
+    settings = "--task ner --epochs 1 --batch-size 16 --max-train 64 --max-eval 16".split()
+    done = _torchrun(output, *settings, "--dataset", str(data), timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["world_size"] == 2 and metrics["train_examples"] == 64
@@ -56,37 +42,8 @@ def test_torchrun_instruction_tunes_a_tiny_llama_with_two_cpu_processes(tiny_lla
     model.save_pretrained(tmp_path / "tiny")
     tokenizer.save_pretrained(tmp_path / "tiny")
     output = tmp_path / "ddp-chat"
-    command = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--standalone",
-        "--nproc_per_node",
-        "2",
-        "-m",
-        "sftlab.train.distributed",
-        "--task",
-        "chat",
-        "--model",
-        str(tmp_path / "tiny"),
-        "--lora",
-        "4",
-        "--epochs",
-        "1",
-        "--batch-size",
-        "4",
-        "--lr",
-        "1e-3",
-        "--max-train",
-        "16",
-        "--max-eval",
-        "4",
-        "--output",
-        str(output),
-    ]
-    done = subprocess.run(
-        command, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=600
-    )
+    settings = "--task chat --lora 4 --epochs 1 --batch-size 4 --lr 1e-3 --max-train 16 --max-eval 4".split()
+    done = _torchrun(output, *settings, "--model", str(tmp_path / "tiny"), timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["world_size"] == 2 and metrics["train_examples"] == 16

@@ -9,11 +9,7 @@ from sftlab.train.experiment import Experiment, correctness, seed_mean
 
 
 @pytest.fixture(scope="module")
-def experiment(tmp_path_factory, tiny):
-    model, tokenizer = tiny
-    folder = tmp_path_factory.mktemp("tiny_bert")
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+def experiment(tiny_folder):
     data = [
         {"text": f"{word} film {i}", "label": label}
         for i in range(12)
@@ -24,7 +20,7 @@ def experiment(tmp_path_factory, tiny):
         data[16:20],
         data[20:],
         ["negative", "positive"],
-        str(folder),
+        str(tiny_folder),
         defaults={"epochs": 1, "batch_size": 8, "lr": 1e-4, "seed": 0},
     )
 

@@ -10,7 +10,7 @@ import torch
 from sftlab.io.conll import Sentence
 from sftlab.train.batching import make_collator
 from sftlab.train.encoding import encode_ner
-from sftlab.train.hf_trainer import matched_options, train_with_trainer, warmup_steps
+from sftlab.train.hf_trainer import matched_options, run_options, train_with_trainer, warmup_steps
 from sftlab.train.models import load_tokenizer
 from sftlab.train.training import TrainConfig
 
@@ -33,6 +33,16 @@ def test_matched_options_use_fused_adamw_and_length_grouping_on_cpu_and_cuda_onl
     assert False in (cpu.get("activation_checkpointing"), cpu.get("gradient_checkpointing"))  # off, as in fit
     assert cpu["bf16"] is False and cpu["fp16"] is False  # fit autocasts nothing on the CPU
     assert matched_options(config, 100, torch.device("mps"))["optim"] == "adamw_torch"
+
+
+def test_run_options_make_quiet_trainer_arguments_with_fits_epochs_seed_and_device(tmp_path):
+    from transformers import TrainingArguments
+
+    options = run_options(TrainConfig(epochs=3, seed=7, device="cpu", progress=False), tmp_path)
+    args = TrainingArguments(**options)
+    assert args.output_dir == str(tmp_path) and args.num_train_epochs == 3 and args.seed == 7 and args.use_cpu
+    assert args.report_to == [] and args.save_strategy == "no" and args.logging_strategy == "epoch"
+    assert args.disable_tqdm
 
 
 def test_a_matched_trainer_run_uses_the_fused_optimizer_and_learns():

@@ -226,32 +226,13 @@ def test_the_epoch_loss_weighs_every_target_token_the_same():
     Five examples in batches of 2 make batches of 2, 2 and 1: a mean of the batches' means would weigh
     the lone example twice as much as the others, and miss this value.
     """
-    from transformers import BertConfig, BertForSequenceClassification
-
-    from sftlab.train.batching import collate, make_collator
-    from sftlab.train.models import load_tokenizer
+    from sftlab.train.batching import collate
     from sftlab.train.training import summed_loss
 
-    torch.manual_seed(0)
-    model = BertForSequenceClassification(
-        BertConfig(
-            vocab_size=30522,
-            hidden_size=32,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            intermediate_size=64,
-            num_labels=2,
-            hidden_dropout_prob=0.0,
-            attention_probs_dropout_prob=0.0,
-        )
-    )
-    tokenizer = load_tokenizer("minilm")
-    texts = ["good", "a long and winding review that goes on and on about the film", "bad", "fine film", "meh"]
-    features = [{**tokenizer(t, truncation=True), "labels": i % 2} for i, t in enumerate(texts)]
-    collator = make_collator(tokenizer, "classification")
+    model, features, collator = _tiny_classifier()
     with torch.no_grad():
         per_example = [
-            summed_loss(model, collate(collator, features, [i]), causal=False)[0].item() for i in range(len(texts))
+            summed_loss(model, collate(collator, features, [i]), causal=False)[0].item() for i in range(len(features))
         ]
     config = TrainConfig(
         epochs=1,
@@ -273,7 +254,7 @@ def test_the_epoch_loss_weighs_every_target_token_the_same():
         score=Scorer(lambda predictions: {"zero": 0.0}, metric="zero"),
         config=config,
     )
-    assert result.history[0]["train_loss"] == pytest.approx(sum(per_example) / len(texts), rel=1e-5)
+    assert result.history[0]["train_loss"] == pytest.approx(sum(per_example) / len(features), rel=1e-5)
 
 
 def _tiny_classifier():

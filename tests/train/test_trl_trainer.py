@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
 from sftlab.train.batching import length_grouped_batches
 from sftlab.train.training import TrainConfig
+from tests.conftest import random_llama
 
 
 @pytest.fixture(scope="module")
-def setup():
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    from sftlab.train.causal_lm import load_causal_lm_tokenizer
-
-    tokenizer = load_causal_lm_tokenizer()
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
+def setup(smollm2_tokenizer):
+    model = random_llama(
+        smollm2_tokenizer,
         hidden_size=16,
         intermediate_size=32,
         num_hidden_layers=1,
@@ -34,8 +29,7 @@ def setup():
         }
         for i in range(10)
     ]
-    torch.manual_seed(0)
-    return LlamaForCausalLM(config), tokenizer, records
+    return model, smollm2_tokenizer, records
 
 
 def test_sft_trainer_settings_match_fit(setup, tmp_path):

@@ -21,13 +21,9 @@ def records(n: int, offset: int) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory, tiny):
-    """The tiny random BERT of ``conftest.py`` saved as a local model folder, tokenizer included."""
-    model, tokenizer = tiny
-    folder = tmp_path_factory.mktemp("tiny_bert")
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return str(folder)
+def tiny_model(tiny_folder):
+    """The tiny random BERT of ``conftest.py`` as a model name (a local folder)."""
+    return str(tiny_folder)
 
 
 @pytest.mark.parametrize("measure", ["accuracy", "macro_f1"])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import tempfile
 import time
+from pathlib import Path
 from typing import Callable, Sequence
 
 import torch
@@ -116,6 +117,22 @@ def matched_options(config: TrainConfig, n_examples: int, device: torch.device |
     )
 
 
+def run_options(config: TrainConfig, output_dir: str | Path) -> dict:
+    """``TrainingArguments`` for a run like ``fit``'s with ``config``: its epochs, seed, device and progress bar, the
+    loss logged once an epoch, nothing saved or reported, into ``output_dir``."""
+    return dict(
+        output_dir=str(output_dir),
+        num_train_epochs=config.epochs,
+        seed=config.seed,
+        report_to="none",
+        save_strategy="no",
+        logging_strategy="epoch",
+        disable_tqdm=not config.progress,
+        use_cpu=config.device == "cpu",
+        dataloader_pin_memory=torch.cuda.is_available(),
+    )
+
+
 def train_with_trainer(
     model,
     train_features: Sequence[dict],
@@ -133,19 +150,8 @@ def train_with_trainer(
     from transformers import PrinterCallback, Trainer, TrainingArguments
 
     with tempfile.TemporaryDirectory() as scratch:
-        options = dict(
-            output_dir=scratch,
-            num_train_epochs=config.epochs,
-            per_device_train_batch_size=config.batch_size,
-            per_device_eval_batch_size=64,
-            seed=config.seed,
-            report_to="none",
-            save_strategy="no",
-            logging_strategy="epoch",
-            disable_tqdm=not config.progress,
-            use_cpu=config.device == "cpu",
-            dataloader_pin_memory=torch.cuda.is_available(),
-        )
+        options = run_options(config, scratch)
+        options.update(per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=64)
         if matched:
             options.update(matched_options(config, len(train_features)))
         if dev_features is not None and compute_metrics is not None:

@@ -27,9 +27,7 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
-import torch
-
-from sftlab.train.hf_trainer import matched_options, replay_fit
+from sftlab.train.hf_trainer import matched_options, replay_fit, run_options
 from sftlab.train.training import TrainConfig
 
 
@@ -73,18 +71,10 @@ def make_sft_trainer(
     with warnings.catch_warnings():  # TRL's config still sets transformers' renamed gradient_checkpointing
         warnings.filterwarnings("ignore", message=".*gradient_checkpointing.* is deprecated", category=FutureWarning)
         args = SFTConfig(
-            output_dir=str(output_dir),
-            num_train_epochs=config.epochs,
+            **run_options(config, output_dir),
             max_steps=max_steps,
             per_device_train_batch_size=1 if packing else config.batch_size,
-            seed=config.seed,
-            report_to="none",
-            save_strategy="no",
             eval_strategy="no",
-            logging_strategy="epoch",
-            disable_tqdm=not config.progress,
-            use_cpu=config.device == "cpu",
-            dataloader_pin_memory=torch.cuda.is_available(),
             completion_only_loss=True,
             packing=packing,
             padding_free=padding_free,
