@@ -18,6 +18,7 @@ fails on it: the run must print "on your data this did not hold" and go on to th
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -188,9 +189,11 @@ def test_instruction_tuning_chapter_runs_to_the_end_on_other_data_with_a_random_
 @pytest.mark.slow
 def test_which_data_chapter_runs_to_the_end_with_a_random_llama(tmp_path):
     """Chapter 10 with another local causal LM folder, section 5 (the extras) included: a random model follows
-    almost no instruction, so the claims are reported, not asserted."""
+    almost no instruction, so the claims are reported, not asserted. Its replies never end before the token limit,
+    so none is kept and section 5 must say, budget by budget, that the pool is too small (the selection rules
+    themselves are tested in tests/construct/test_selection.py)."""
     model = write_tiny_llama(tmp_path / "tiny-llama")
     printed = run_chapter("10_which_data", tmp_path, model_name=str(model), extras=True)
     assert "claims are measured and reported, not asserted" in printed
     assert "on your data this did not hold" in printed
-    assert "budget 8, verified, most diverse:" in printed  # section 5 ran
+    assert re.search(r"budget 8(, verified, most diverse:|: skipped, the pool has only \d+ verified replies)", printed)
