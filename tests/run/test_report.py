@@ -36,6 +36,23 @@ def test_results_from_nbval_junit(tmp_path):
     assert results[1]["error"] == "Cell 7: Cell outputs differ"
 
 
+def test_results_of_lanes_run_side_by_side_are_merged(tmp_path):
+    head, cases = JUNIT.split("<testcase", 1)
+    cases = ["<testcase" + case for case in cases.split("<testcase")]
+    first, second = tmp_path / "nbval-1.xml", tmp_path / "nbval-2.xml"
+    tail = "</testsuite></testsuites>"
+    first.write_text(head + "".join(cases[:2]) + tail)
+    second.write_text(head + "".join(cases[2:]).replace(tail, "") + tail)
+    names = ["01_theory", "05_ner_finetuning", "solutions/01_theory"]
+    assert results_from_junit([first, second], names) == results_from_junit(_one_file(tmp_path), names)
+
+
+def _one_file(tmp_path):
+    path = tmp_path / "nbval.xml"
+    path.write_text(JUNIT)
+    return path
+
+
 def test_report_command_exits_non_zero_when_a_notebook_failed(tmp_path, capsys):
     (tmp_path / "notebooks" / "solutions").mkdir(parents=True)
     for name in ("01_theory", "05_ner_finetuning"):

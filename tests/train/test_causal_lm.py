@@ -62,3 +62,22 @@ def test_the_dequantized_model_keeps_no_quantizer_flag():
     assert not getattr(model, "is_quantized", False) and getattr(model, "hf_quantizer", None) is None
     assert not hasattr(model.config, "quantization_config")
     validate_quantization_for_training(model)
+
+
+def test_two_processes_saving_the_cache_at_once_leave_one_complete_copy(tiny_llama, tmp_path, monkeypatch):
+    import os
+
+    import sftlab.train.causal_lm as causal_lm
+
+    model, tokenizer = tiny_llama
+    folder = tmp_path / "smollm2"
+    causal_lm.save_atomically(model, tokenizer, folder)  # the other process, first
+    first = (folder / "config.json").stat().st_mtime_ns
+    other = os.getpid() + 1
+    monkeypatch.setattr(causal_lm.os, "getpid", lambda: other)  # this one, second
+    causal_lm.save_atomically(model, tokenizer, folder)
+    assert (folder / "config.json").stat().st_mtime_ns == first  # the first copy is kept whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["smollm2"]  # and no partial copy is left
+    (folder / "config.json").unlink()  # a broken folder in the way is an error, not silently kept
+    with pytest.raises(OSError):
+        causal_lm.save_atomically(model, tokenizer, folder)

@@ -1,4 +1,4 @@
-"""Tests of ``sftlab.train.instruction_tuning``: chat SFT through fit, padded and packed."""
+"""Tests of ``sftlab.train.instruction_tuning``: chat SFT through fit, padded and padding-free."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def test_features_keep_their_record_and_the_budget_fits_the_answers(tiny_llama):
     assert set(budget) == {"sentiment", "ner"} and budget["ner"] > budget["sentiment"] >= 5
 
 
-@pytest.mark.parametrize("packing", [False, True])
-def test_finetune_causal_lm_runs_and_scores_replies(tiny_llama, packing):
+@pytest.mark.parametrize("padding_free", [False, True])
+def test_finetune_causal_lm_runs_and_scores_replies(tiny_llama, padding_free):
     model, tokenizer = tiny_llama
     run = finetune_causal_lm(
         copy.deepcopy(model),
@@ -35,11 +35,27 @@ def test_finetune_causal_lm_runs_and_scores_replies(tiny_llama, packing):
         RECORDS,
         RECORDS[:3] + RECORDS[-1:],
         TrainConfig(epochs=2, batch_size=4, lr=1e-3, progress=False, patience=None),
-        packing=packing,
+        padding_free=padding_free,
     )
     history = run.result.history
     assert len(history) == 2 and {"dev_score", "dev_sentiment_valid", "dev_ner_f1"} <= set(history[0])
     assert history[1]["train_loss"] < history[0]["train_loss"]
+
+
+def test_padding_free_rows_train_as_padded_batches_do(tiny_llama):
+    """Same batches, same targets, no dropout: the two layouts give the same training losses, epoch after epoch."""
+    model, tokenizer = tiny_llama
+    config = TrainConfig(epochs=2, batch_size=4, lr=1e-3, progress=False, patience=None)
+    losses = [
+        [
+            epoch["train_loss"]
+            for epoch in finetune_causal_lm(
+                copy.deepcopy(model), tokenizer, RECORDS, RECORDS[:2], config, padding_free=padding_free
+            ).result.history
+        ]
+        for padding_free in (False, True)
+    ]
+    assert losses[0] == pytest.approx(losses[1], rel=1e-4)
 
 
 #: The linear layers of a Llama-architecture block (SmolLM2 is one): attention and MLP projections.

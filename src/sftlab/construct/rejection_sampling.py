@@ -4,7 +4,8 @@ The loop of notebook 04 with the checkers of :mod:`sftlab.evaluate.instruction_f
 place of the filters: the causal LM samples ``k`` replies to each training prompt, every reply is
 checked against the prompt's instructions, and the replies that follow all of them are kept,
 deduplicated, as supervised fine-tuning data. :func:`generated_set_card` describes what was kept
-and what it cost; :func:`tune_on_replies` trains on it through the project's ``fit``.
+and what it cost; :func:`tune_on_replies` trains on it through the project's ``fit``;
+:func:`model_paraphrases` asks the model to reword prompts (the contaminated copies of notebook 10).
 """
 
 from __future__ import annotations
@@ -50,6 +51,24 @@ def greedy_generations(
 def greedy_replies(model, tokenizer, prompts: Sequence[dict], max_new_tokens: int, batch_size: int = 16) -> list[str]:
     """The text of the model's greedy reply to each prompt."""
     return [r.text for r in greedy_generations(model, tokenizer, prompts, max_new_tokens, batch_size)]
+
+
+PARAPHRASE_REQUEST = (
+    "Rewrite the following request in other words. Keep every instruction in it. "
+    "Write only the rewritten request.\n\nRequest: {prompt}"
+)
+
+
+def model_paraphrases(
+    model, tokenizer, prompts: Sequence[dict], max_new_tokens: int, batch_size: int = 16
+) -> list[str]:
+    """The model's greedy reply to :data:`PARAPHRASE_REQUEST` for each prompt: its rewording, as it stands.
+
+    Nothing is cleaned up: whether a reply still states the prompt's topic and instructions is for
+    :func:`sftlab.data.verifiable.keeps_instructions` to say.
+    """
+    requests = [[{"role": "user", "content": PARAPHRASE_REQUEST.format(prompt=p["prompt"])}] for p in prompts]
+    return [r.text for r in generate_replies(model, tokenizer, requests, max_new_tokens, batch_size)]
 
 
 def sample_replies(

@@ -6,7 +6,9 @@ parameters its checker needs (``{"keyword": "water"}``); the checkers are in
 :mod:`sftlab.evaluate.instruction_following`. The topics, tasks and constraint wordings are fixed
 lists, written for this project by the AI assistant that wrote notebook 10. :func:`split_prompts`
 holds out topics (do the skills transfer to new subjects?) and constraint types (do they transfer
-to new kinds of instruction?).
+to new kinds of instruction?). :func:`reworded` states a prompt in other, fixed words (the
+paraphrased test prompts of notebook 10's contamination section), and :func:`keeps_instructions`
+checks that a rewording kept the prompt's topic and what its checkers need.
 """
 
 from __future__ import annotations
@@ -200,6 +202,71 @@ def split_prompts(
         "test_topics": make_prompts(test, trained),
         "test_types": make_prompts(test, list(held_out_types)),
     }
+
+
+#: Other wordings of each task and constraint type, for :func:`reworded` (same meaning, few shared words).
+REWORDED_TASKS = {
+    "Describe {topic}.": "What is {topic} like? Tell me about it.",
+    "Explain why {topic} matters to people.": "Why do people care about {topic}?",
+    "Give a short piece of advice about {topic}.": "What is one useful tip concerning {topic}?",
+    "Tell a child one interesting fact about {topic}.": "What could a kid learn about {topic} that is fun?",
+}
+REWORDED_INSTRUCTIONS = {
+    "word_limit": "Keep the reply under {max_words} words.",
+    "lowercase": "Use only small letters, never uppercase ones.",
+    "capitals": "Use only uppercase letters throughout.",
+    "keyword": "Make sure \"{keyword}\" appears somewhere in what you write.",
+    "no_commas": "Avoid the comma character entirely.",
+    "bullets": "Give {bullets} lines, each a list item that begins with \"- \".",
+    "quoted": "Put the whole reply between double quotes.",
+    "json": "Reply with a JSON object whose only key is \"{key}\".",
+    "ending": "Finish with these exact words: \"{ending}\"",
+    "sentences": "Use {sentences} sentences, no more and no fewer.",
+    "starts_with": "Let \"{first}\" be the first word you write.",
+}
+
+#: Words that name each constraint type: a statement of the constraint contains at least one of them.
+_MARKERS = {
+    "word_limit": ("word",),
+    "lowercase": ("lowercase", "lower-case", "lower case", "small letter"),
+    "capitals": ("capital", "uppercase", "upper-case", "upper case"),
+    "no_commas": ("comma",),
+    "bullets": ("bullet", "list item"),
+    "quoted": ("quot",),
+    "json": ("json",),
+    "sentences": ("sentence",),
+}
+
+
+def reworded(prompt: dict) -> dict:
+    """``prompt`` with its text stated in the other words of :data:`REWORDED_TASKS` and :data:`REWORDED_INSTRUCTIONS`.
+
+    A rule-based rewording: the topic, constraints and parameters stay; the record keeps
+    ``original``, the text it was made from.
+    """
+    parts = [REWORDED_TASKS[prompt["task"]].format(topic=prompt["topic"])]
+    for item in prompt["constraints"]:
+        parts.append(REWORDED_INSTRUCTIONS[item["type"]].format(**{k: v for k, v in item.items() if k != "type"}))
+    return {**prompt, "prompt": " ".join(parts), "original": prompt["prompt"]}
+
+
+def keeps_instructions(text: str, prompt: dict) -> bool:
+    """Whether ``text``, a rewording of ``prompt``, still names its topic and states each of its constraints.
+
+    A constraint counts as stated when every parameter its checker needs (the keyword, the number,
+    the ending) and one of the words that name its type ("comma", "bullet", ...) appear, case
+    ignored. A check of words, not of meaning: it can pass a text that mentions them without asking
+    for them.
+    """
+    lowered = text.casefold()
+    if prompt["topic"].split()[-1].casefold() not in lowered:
+        return False
+    for item in prompt["constraints"]:
+        parameters = [str(v).casefold() for k, v in item.items() if k != "type"]
+        markers = _MARKERS.get(item["type"], ())
+        if not all(p in lowered for p in parameters) or (markers and not any(m in lowered for m in markers)):
+            return False
+    return True
 
 
 def chat(prompt: dict, reply: str | None = None) -> list[dict]:

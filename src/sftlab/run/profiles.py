@@ -247,6 +247,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
             "measure_length": 64,
             "extras": False,
             "packing_examples": 16,
+            "packing_repeats": 2,  # timed padded and padding-free epochs each, alternated
             "trl_steps": 2,
             "trl_timing": False,
             "bootstrap": 500,
@@ -272,6 +273,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
             "measure_length": 96,
             "extras": False,
             "packing_examples": 48,
+            "packing_repeats": 3,  # timed padded and padding-free epochs each, alternated
             "trl_steps": 4,
             "trl_timing": True,
             "bootstrap": 1000,
@@ -297,6 +299,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
             "measure_length": 128,
             "extras": True,
             "packing_examples": 256,
+            "packing_repeats": 3,  # timed padded and padding-free epochs each, alternated
             "trl_steps": 16,
             "trl_timing": True,
             "bootstrap": 2000,

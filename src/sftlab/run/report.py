@@ -5,8 +5,9 @@ A notebook calls :func:`record` with the numbers it computed; they land in
 (figures only, so two runs can be compared byte for byte) and writes ``build/report.md``
 (figures, status and wall time per notebook).
 
-The test command executes the notebooks once, under nbval, which writes a JUnit XML file;
-``python -m sftlab report --junit build/nbval.xml`` turns that run into the same report.
+The test command executes the notebooks once, under nbval, in two lanes side by side that each
+write a JUnit XML file; ``python -m sftlab report --junit build/nbval-1.xml --junit build/nbval-2.xml``
+turns that run into the same report.
 """
 
 from __future__ import annotations
@@ -142,14 +143,17 @@ def write_report(build: Path, profile: str, results: list[dict], extra_sections:
     return path
 
 
-def results_from_junit(junit: Path, notebooks: Sequence[str]) -> list[dict]:
+def results_from_junit(junit: Path | Sequence[Path], notebooks: Sequence[str]) -> list[dict]:
     """Status, seconds and first error of each notebook, from nbval's JUnit XML (one test case per cell).
 
+    ``junit``: one file, or several (CI runs the notebooks in lanes side by side, a file each).
     ``notebooks`` gives the order (``05_ner_finetuning``, ``solutions/05_ner_finetuning``); a
     notebook without any test case is reported as ``not run``.
     """
+    files = [junit] if isinstance(junit, (str, Path)) else list(junit)
+    cases = [case for path in files for case in ElementTree.parse(path).getroot().iter("testcase")]
     cells: dict[str, list] = defaultdict(list)
-    for case in ElementTree.parse(junit).getroot().iter("testcase"):
+    for case in cases:
         classname = case.get("classname", "")
         if not classname.endswith(".ipynb"):
             continue
@@ -180,23 +184,26 @@ def results_from_junit(junit: Path, notebooks: Sequence[str]) -> list[dict]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m sftlab report --junit build/nbval.xml``: the report of a run that nbval executed."""
+    """``python -m sftlab report --junit build/nbval-1.xml [--junit ...]``: the report of a run nbval executed."""
     import argparse
 
     from sftlab.run.runner import find_notebooks, notebook_name
 
     parser = argparse.ArgumentParser(prog="sftlab report", description=main.__doc__)
-    parser.add_argument("--junit", required=True, help="nbval's JUnit XML (pytest --junitxml)")
+    parser.add_argument(
+        "--junit", required=True, action="append", help="nbval's JUnit XML (pytest --junitxml); repeat for lanes"
+    )
     parser.add_argument("--build", default="build", help="the folder the notebooks recorded into (default: build)")
     parser.add_argument("--notebooks", default="notebooks", help="folder of the notebooks (default: notebooks)")
     parser.add_argument("--profile", default="smoke", help="the profile nbval ran (the notebooks' default: smoke)")
     args = parser.parse_args(argv)
-    build, junit = Path(args.build), Path(args.junit)
-    if not junit.is_file():
-        print(f"sftlab report: {junit}: no such file (run nbval with --junitxml first)", file=sys.stderr)
-        return 2
+    build, junits = Path(args.build), [Path(j) for j in args.junit]
+    for junit in junits:
+        if not junit.is_file():
+            print(f"sftlab report: {junit}: no such file (run nbval with --junitxml first)", file=sys.stderr)
+            return 2
     names = [notebook_name(p) for p in find_notebooks(Path(args.notebooks))]
-    results = results_from_junit(junit, names)
+    results = results_from_junit(junits, names)
     figures = gather(build, names)
     for r in results:
         r["figures"] = figures[r["notebook"]]

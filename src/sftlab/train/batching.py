@@ -9,7 +9,8 @@ sentence has 25. Two fixes, used together:
   longest member is close to its shortest. Batch order is still shuffled, and the pools are
   shuffled, so the model does not see lengths in order.
 
-For a causal LM there is a third way, **packing without padding**: the examples of a batch are
+For a causal LM there is a third way, **padding-free batching** (TRL's ``padding_free``; often
+loosely called packing, which in TRL fills rows of a fixed length): the examples of a batch are
 laid end to end in one row, with ``position_ids`` that restart at 0 for each example and no
 attention mask; transformers then builds a block-diagonal causal mask from the positions, so an
 example attends to itself only (:func:`flatten_causal_batch`).

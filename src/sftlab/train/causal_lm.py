@@ -10,6 +10,7 @@ A Hub name works too when online.
 from __future__ import annotations
 
 import os
+import shutil
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -66,11 +67,30 @@ def load_causal_lm_config(name: str = "smollm2"):
     return AutoConfig.from_pretrained(resolve_model(name))
 
 
+def save_atomically(model, tokenizer, folder: Path) -> None:
+    """Save into a temporary folder of this process, then rename it to ``folder``.
+
+    Two processes may race here (two notebooks loading the model for the first time side by side):
+    the first rename wins, the other copy is dropped, and ``folder`` is complete either way.
+    """
+    partial = folder.with_name(f".{folder.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    model.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    try:
+        os.replace(partial, folder)
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)
+        if not (folder / "config.json").is_file():
+            raise
+
+
 def load_causal_lm(name: str = "smollm2", cache_dir: str | Path | None = None):
     """``(model, tokenizer)`` in eval mode; the embedded GGUF is dequantized once and cached.
 
-    The cache is written atomically (to a temporary folder, then renamed), so an interrupted
-    first load never leaves a half-written cache behind.
+    The cache is written atomically (to a temporary folder of this process, then renamed), so an
+    interrupted first load never leaves a half-written cache behind, and two notebooks loading
+    it for the first time side by side both end with the same complete cache.
     """
     from transformers import AutoModelForCausalLM
 
@@ -90,10 +110,7 @@ def load_causal_lm(name: str = "smollm2", cache_dir: str | Path | None = None):
     if getattr(model, "hf_quantizer", None) is not None:
         model.hf_quantizer.remove_quantization_config(model)
     if cache is not None:
-        partial = cache.with_name(f".{cache.name}.partial")
-        model.save_pretrained(partial)
-        tokenizer.save_pretrained(partial)
-        os.replace(partial, cache)
+        save_atomically(model, tokenizer, cache)
         model = AutoModelForCausalLM.from_pretrained(cache, use_safetensors=True)  # the first load is every later one
     return model.eval(), tokenizer
 

@@ -2,7 +2,7 @@
 
 Chat records (:func:`sftlab.data.formats.to_sft_record`) are tokenized with the model's chat
 template and labels on the answers only (:func:`sftlab.data.chat.tokenize_chat`); batches are
-padded rows or packed rows (:mod:`sftlab.train.batching`); :func:`sftlab.train.training.fit`
+padded rows or padding-free rows (a batch's examples in one row, :mod:`sftlab.train.batching`); :func:`sftlab.train.training.fit`
 trains with the loss of each step averaged over the answer tokens of the whole step, and selects
 the epoch on the dev replies, generated greedily and scored by strict parsers
 (:func:`sftlab.evaluate.generation.score_replies`). :func:`label_log_probs` scores a
@@ -126,7 +126,7 @@ def finetune_causal_lm(
     config: TrainConfig,
     *,
     train_on: str = "assistant",
-    packing: bool = False,
+    padding_free: bool = False,
     max_length: int = 256,
     labels: Sequence[str] = ("positive", "negative"),
     prepare: Callable | None = None,
@@ -136,8 +136,8 @@ def finetune_causal_lm(
     ``score`` is :func:`~sftlab.evaluate.generation.score_replies`'s mean of the tasks' main
     figures: sentiment accuracy, entity F1 and the redaction score (names masked and the rest kept).
 
-    ``train_on`` is ``assistant`` (loss on the answers) or ``all`` (every token); ``packing`` lays
-    each batch's examples end to end in one row without padding; ``prepare(model) -> model``
+    ``train_on`` is ``assistant`` (loss on the answers) or ``all`` (every token); ``padding_free`` lays
+    each batch's examples end to end in one row without padding (what TRL calls ``padding_free``); ``prepare(model) -> model``
     wraps the model first (LoRA: :func:`sftlab.train.lora.apply_lora` with ``task_type="CAUSAL_LM"``).
     """
     if prepare is not None:
@@ -145,7 +145,7 @@ def finetune_causal_lm(
     train_features = encode_chats(train, tokenizer, train_on=train_on, max_length=max_length)
     dev_features = encode_chats(dev, tokenizer, max_length=max_length)
     budget = answer_budget(list(train) + list(dev), tokenizer)
-    collator = make_collator(tokenizer, "causal_lm_packed" if packing else "causal_lm")
+    collator = make_collator(tokenizer, "causal_lm_packed" if padding_free else "causal_lm")
 
     def predict(m, features):
         return reply_texts(m, tokenizer, [f["record"] for f in features], budget)

@@ -12,11 +12,17 @@ per epoch (``SFTConfig`` logs every 10 steps), no evaluation. So a difference in
 from the trainer, not from the settings. TRL still computes its per-step entropy and token
 accuracy inside ``compute_loss``: that is part of the trainer, not a setting.
 
-Two ways to avoid padding, as ``fit`` does with ``causal_lm_packed``: ``padding_free=True``
-flattens each batch's examples into one row with restarting ``position_ids`` (transformers keeps
-the examples apart in attention); ``packing=True`` packs examples best-fit-decreasing into rows of
-``max_length`` tokens, one row per step, so that with ``max_length`` about one batch's tokens
-each step sees about one batch of examples.
+Two ways to avoid padding. ``padding_free=True`` is what ``fit`` does with ``causal_lm_packed``: it
+flattens each batch's examples into one row with ``position_ids`` restarting at 0 for each
+example (TRL's collator also passes the examples' boundaries, ``cu_seq_lens_q``/``cu_seq_lens_k``,
+for FlashAttention's variable-length kernel; with sdpa, transformers keeps the examples apart with
+a block-diagonal mask built from the positions). ``packing=True`` packs examples best-fit-decreasing
+into rows of ``max_length`` tokens, one row per step (padding-free within the row), so that with
+``max_length`` about one batch's tokens each step sees about one batch of examples.
+
+Where the two trainers' targets part: ``completion_only_loss`` on prompt-completion records trains
+the completion, the last assistant turn; earlier assistant turns of a multi-turn record are prompt.
+``fit`` with ``train_on="assistant"`` trains every assistant turn, with ``train_on="last"`` the last.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ import time
 import warnings
 from pathlib import Path
 from typing import Sequence
+
+import torch
 
 from sftlab.train.hf_trainer import matched_options, replay_fit, run_options
 from sftlab.train.training import TrainConfig
@@ -113,3 +121,21 @@ def train_with_sft_trainer(trainer) -> dict:
         "tokens_per_second": tokens / seconds,
         "losses": losses,
     }
+
+
+def batch_loss(trainer, batch: dict) -> float:
+    """The loss TRL trains on for ``batch``, through its own ``SFTTrainer.compute_loss``, without a gradient.
+
+    The model runs in eval mode (no dropout) and goes back to the mode it was in. ``compute_loss``
+    also records its entropy and token accuracy among the trainer's *eval* metrics, which only an
+    evaluation would log.
+    """
+    model = trainer.model
+    was_training = model.training
+    inputs = {k: v.to(model.device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+    model.eval()
+    try:
+        with torch.no_grad():
+            return trainer.compute_loss(model, inputs).item()
+    finally:
+        model.train(was_training)
