@@ -70,3 +70,14 @@ def test_training_memory_of_lora_and_frozen_is_below_full_fine_tuning():
 def test_a_failed_fresh_process_is_an_error_naming_the_run():
     with pytest.raises(RuntimeError, match="measuring 'x' failed:\n(.|\n)*invalid choice: 'qlora'"):
         profiling.in_fresh_processes({"'x'": ["memory", "--setup", "qlora"]}, timeout=120)
+
+
+def test_steps_of_a_local_causal_lm_are_measured_on_that_model(tmp_path, smollm2_tokenizer):
+    from tests.conftest import random_llama
+
+    folder = tmp_path / "tiny-llama"
+    model = random_llama(smollm2_tokenizer, vocab_size=1000)  # below the random batch's usual ids: they follow it
+    model.save_pretrained(folder)
+    smollm2_tokenizer.save_pretrained(folder)
+    measured = profiling.measure_steps("lora", steps=1, batch_size=2, length=8, model_name=str(folder))
+    assert measured["seconds_per_step"] > 0 and 0 < measured["trainable"] < sum(p.numel() for p in model.parameters())

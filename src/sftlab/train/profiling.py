@@ -250,8 +250,11 @@ def measure_steps(
     length: int = 96,
     timeout: float = 900,
     cache_dir: str | None = None,
+    model_name: str = "smollm2",
 ) -> dict:
     """Seconds per optimizer step and memory of ``setup`` (``full`` or ``lora``), in a fresh process.
+
+    ``model_name``: the causal LM measured (the embedded SmolLM2 or a local model folder).
 
     The batch is random tokens of the given shape (time and memory depend on the shape, not on the
     words); one warm-up step comes first, then ``steps`` timed steps. Memory is measured on
@@ -272,11 +275,15 @@ def measure_steps(
         str(batch_size),
         "--length",
         str(length),
+        "--model",
+        model_name,
     ] + (["--cache", cache_dir] if cache_dir else [])
     return in_fresh_processes({repr(setup): arguments}, timeout=timeout)[0]
 
 
-def _measure_steps(setup: str, steps: int, batch_size: int, length: int, cache: str | None) -> dict:
+def _measure_steps(
+    setup: str, steps: int, batch_size: int, length: int, cache: str | None, model_name: str = "smollm2"
+) -> dict:
     """The body of :func:`measure_steps`, run in the fresh process."""
     import gc
 
@@ -286,13 +293,15 @@ def _measure_steps(setup: str, steps: int, batch_size: int, length: int, cache: 
     from sftlab.train.memory import hand_back_freed_memory, peak_bytes, reset_peak, resident_bytes
 
     device = pick_device()
-    model, _ = load_causal_lm(cache_dir=cache)
+    model, _ = load_causal_lm(model_name, cache_dir=cache)
     if setup == "lora":
         model = apply_lora(rank=16, alpha=32, dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")(model)
     elif setup != "full":
         raise ValueError(f"unknown setup {setup!r}: use 'full' or 'lora'")
     model.to(device).train()
-    ids = torch.randint(100, 40000, (batch_size, length), generator=torch.Generator().manual_seed(0)).to(device)
+    ids = torch.randint(
+        100, min(40000, model.config.vocab_size), (batch_size, length), generator=torch.Generator().manual_seed(0)
+    ).to(device)
     optimizer = torch.optim.AdamW(
         [p for p in model.parameters() if p.requires_grad], lr=1e-5, fused=device.type in ("cpu", "cuda")
     )
@@ -345,11 +354,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     steps.add_argument("--batch-size", type=int, default=8)
     steps.add_argument("--length", type=int, default=96)
     steps.add_argument("--cache", default=None)
+    steps.add_argument("--model", default="smollm2", help="the embedded smollm2 or a local causal LM folder")
     args = parser.parse_args(argv)
     if args.command == "memory":
         result = _measure_training_memory(args.setup, args.model, args.batch_size, args.length, args.steps)
     else:
-        result = _measure_steps(args.setup, args.steps, args.batch_size, args.length, args.cache)
+        result = _measure_steps(args.setup, args.steps, args.batch_size, args.length, args.cache, args.model)
     print(json.dumps(result))
     return 0
 
