@@ -232,20 +232,17 @@ def options_of_test(args: list[str]) -> tuple[str, bool, list[str]]:
     return profile, fast, rest
 
 
-# The smoke run's notebooks in two lanes, one per core, each a pytest process running its notebooks in
-# order with one thread: torch trains SmolLM2 only 1.5x faster on two threads than on one, so two
-# notebooks side by side finish sooner than one after the other on both. A notebook comes after those
-# whose build/ output it reads, in the same lane: 07 (its comparison with the encoders) and 08 after 05
-# and 06; 04 and 10 after 02, the first to dequantize SmolLM2 into build/cache. The lanes are balanced
-# by the notebooks' smoke times (07 and 04 the longest; then 10, 09, 06, 02, 05; 08 and the rest short);
-# tests/test_tasks.py checks that every notebook is in one lane, after the ones it reads.
-_CHAPTERS_A = ["05_ner_finetuning", "06_sentiment_finetuning", "07_instruction_tuning", "08_evaluation", "09_practice"]
-_CHAPTERS_B = ["02_building_data", "04_automated_construction", "10_which_data", "01_theory", "03_data_formats"]
-NOTEBOOK_LANES = [
-    _CHAPTERS_A + [f"solutions/{name}" for name in _CHAPTERS_A],
-    _CHAPTERS_B + [f"solutions/{name}" for name in sorted(_CHAPTERS_B)],
-]
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+def _lanes():
+    """``sftlab.run.lanes`` (standard library only), read from its file: the environment may not exist yet."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sftlab_lanes", ROOT / "src" / "sftlab" / "run" / "lanes.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+notebook_lanes = _lanes()
 
 
 def nbval(py: Path, junit: Path) -> list:
@@ -268,34 +265,6 @@ def nbval(py: Path, junit: Path) -> list:
     ]
 
 
-def side_by_side(commands: list[list], env: dict | None = None) -> int:
-    """Run the commands at once, each line of their output prefixed with its lane; the first failing status."""
-    import threading
-
-    def relay(lane: int, process: subprocess.Popen) -> None:
-        for line in process.stdout:
-            print(f"[lane {lane}] {line}", end="", flush=True)
-
-    processes, relays = [], []
-    for lane, command in enumerate(commands, 1):
-        say(f"lane {lane}: $ " + " ".join(str(a) for a in command))
-        process = subprocess.Popen(
-            [str(a) for a in command],
-            cwd=ROOT,
-            env={**os.environ, **(env or {})},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        processes.append(process)
-        relays.append(threading.Thread(target=relay, args=(lane, process)))
-        relays[-1].start()
-    codes = [process.wait() for process in processes]
-    for thread in relays:
-        thread.join()
-    return next((code for code in codes if code != 0), 0)
-
-
 def steps_of_test(
     py: Path, build: Path, profile: str = "smoke", fast: bool = False, pytest_args: list[str] | None = None
 ) -> list[tuple[str, list, dict]]:
@@ -307,21 +276,21 @@ def steps_of_test(
         (
             "unit tests" + (" (fast: not slow)" if fast else ""),
             [py, "-m", "pytest", "-n", "2", "tests", "-m", unit_marks, *(pytest_args or [])],
-            ONE_THREAD,
+            notebook_lanes.ONE_THREAD,
         ),  # one test per core, one thread each: 2/3 of the serial time
     ]
     if fast:
         return steps
     if profile == "smoke":
-        junits = [build / f"nbval-{lane}.xml" for lane in range(1, len(NOTEBOOK_LANES) + 1)]
+        junits = [build / f"nbval-{lane}.xml" for lane in range(1, len(notebook_lanes.LANES) + 1)]
         steps += [
             (
                 "notebooks: one smoke run, checked by nbval",
                 [
                     [*nbval(py, junit), *[f"notebooks/{name}.ipynb" for name in lane]]
-                    for junit, lane in zip(junits, NOTEBOOK_LANES)
+                    for junit, lane in zip(junits, notebook_lanes.LANES)
                 ],
-                {"SFTLAB_BUILD_DIR": str(build), **ONE_THREAD},
+                {"SFTLAB_BUILD_DIR": str(build), **notebook_lanes.ONE_THREAD},
             ),
             ("report of that run", [py, "-m", "sftlab", "report", *[a for j in junits for a in ("--junit", j)]], {}),
         ]
@@ -377,7 +346,7 @@ def task_test(args: list[str]) -> int:
         say(f"=== {title}")
         started = time.perf_counter()
         if isinstance(command[0], list):  # commands run side by side
-            code = side_by_side(command, env={**env, **extra})
+            code = notebook_lanes.side_by_side(command, env={**env, **extra}, cwd=ROOT)
         else:
             code = sh(*command, env={**env, **extra}, check=False)
         say(f"=== {title}: {'ok' if code == 0 else f'FAILED ({code})'} in {time.perf_counter() - started:.0f} s")

@@ -77,36 +77,13 @@ def test_ruff_is_pinned_alike_in_the_lock_the_conda_file_and_pre_commit():
     assert "\nline-length = 120\n" in ruff and 'select = ["E", "F", "W", "I", "B"]' in ruff
 
 
-def test_every_notebook_runs_in_one_lane_after_the_notebooks_whose_output_it_reads(tasks):
-    notebooks = sorted(
-        str(path.relative_to(ROOT / "notebooks").with_suffix("")) for path in (ROOT / "notebooks").rglob("*.ipynb")
-    )
-    lanes = tasks.NOTEBOOK_LANES
-    assert sorted(name for lane in lanes for name in lane) == notebooks
-    where = {name: (k, lane.index(name)) for k, lane in enumerate(lanes) for name in lane}
-
-    def before(first, then):  # in the same lane, and earlier
-        (lane_a, at_a), (lane_b, at_b) = where[first], where[then]
-        return lane_a == lane_b and at_a < at_b
-
-    for encoder in ("05_ner_finetuning", "06_sentiment_finetuning"):  # their saved models are read by 07 and 08
-        assert before(encoder, "07_instruction_tuning") and before(encoder, "08_evaluation")
-    for language_model in ("04_automated_construction", "10_which_data"):  # 02 dequantizes SmolLM2 first
-        assert before("02_building_data", language_model)
-
-
 def test_the_smoke_notebooks_run_in_lanes_side_by_side_with_one_thread_each(tasks):
     py, build = Path(sys.executable), Path("build")
     (step,) = [s for s in tasks.steps_of_test(py, build) if s[0].startswith("notebooks")]
     _, commands, extra = step
-    assert len(commands) == len(tasks.NOTEBOOK_LANES) == 2 and extra["OMP_NUM_THREADS"] == "1"
-    for command, lane in zip(commands, tasks.NOTEBOOK_LANES):
+    assert len(commands) == len(tasks.notebook_lanes.LANES) == 2 and extra["OMP_NUM_THREADS"] == "1"
+    for command, lane in zip(commands, tasks.notebook_lanes.LANES):
         words = _words(command)
         assert "--nbval-lax" in words and words[-len(lane) :] == [f"notebooks/{name}.ipynb" for name in lane]
     (report,) = [_words(c) for t, c, _ in tasks.steps_of_test(py, build) if t.startswith("report")]
     assert report.count("--junit") == 2
-
-
-def test_commands_side_by_side_give_the_first_failing_status(tasks, capsys):
-    code = tasks.side_by_side([[sys.executable, "-c", "print('a')"], [sys.executable, "-c", "raise SystemExit(3)"]])
-    assert code == 3 and "[lane 1] a" in capsys.readouterr().out

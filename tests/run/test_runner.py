@@ -35,9 +35,10 @@ def notebooks(tmp_path):
 
 
 @pytest.mark.slow
-def test_failure_is_reported_and_the_others_still_run(notebooks, tmp_path):
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_failure_is_reported_and_the_others_still_run(notebooks, tmp_path, lanes, capsys):
     build = tmp_path / "build"
-    failed = runner.run("smoke", None, notebooks, build, progress=False)
+    failed = runner.run("smoke", None, notebooks, build, progress=False, lanes=lanes)
     assert failed == 1
     metrics = json.loads((build / "metrics.json").read_text())
     assert metrics["profile"] == "smoke"
@@ -51,6 +52,11 @@ def test_failure_is_reported_and_the_others_still_run(notebooks, tmp_path):
     assert (build / "notebooks" / "02_broken.ipynb").is_file()
     assert not list((build / "notebooks").glob(".*partial*"))
     assert set(json.loads((build / "timings.json").read_text())) == {"01_ok", "02_broken", "03_after"}
+    assert set(json.loads((build / "cache" / "timings-smoke.json").read_text())) == {"01_ok", "03_after"}
+    printed = capsys.readouterr().out
+    if lanes == 2:  # notebooks no lane lists go to the shorter lane: 01 and 03 in one, 02 in the other
+        assert "[lane 1] [1/2] 01_ok" in printed and "[lane 2] [1/1] 02_broken" in printed
+        assert not (build / "parts").exists()
 
 
 @pytest.mark.slow
@@ -113,6 +119,8 @@ def test_with_passes_a_switch_to_every_notebook_and_rejects_unknown_ones(noteboo
                 "--build",
                 str(tmp_path / "b"),
                 "--no-progress",
+                "--lanes",
+                "1",
             ]
         )
         == 0

@@ -8,10 +8,16 @@ others; the report names it with its cell and error, and the exit status is non-
 Before each notebook it prints where it is: ``[3/18] 03_data_formats — elapsed 04:10, about 12:30
 left``, the estimate from the times the same profile's earlier runs recorded in
 ``build/cache/timings-<profile>.json`` (``no estimate yet`` on a first run).
+
+Without a GPU the notebooks run in two lanes side by side, one thread each (:mod:`sftlab.run.lanes`):
+each lane is a ``sftlab run --part K`` process that runs its notebooks one after the other and leaves
+its results in ``build/parts/K.json``; this process then writes the report. ``--lanes 1`` runs them
+one after the other in this process.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -21,6 +27,7 @@ from typing import Sequence
 
 from sftlab.io.atomic import write_json
 from sftlab.io.errors import ConfigError
+from sftlab.run.lanes import ONE_THREAD, side_by_side, split_into_lanes
 from sftlab.run.profiles import check_profile, default_profile
 from sftlab.run.progress import clock, estimate_left, history_path, progress_line, read_history
 from sftlab.run.report import gather, write_report
@@ -87,35 +94,25 @@ SWITCHES = {
 }
 
 
-def run(
-    profile: str | None = None,
-    only: Sequence[str] | None = None,
-    notebooks_dir: str | Path = "notebooks",
-    build: str | Path = "build",
-    fresh: bool = False,
-    progress: bool = True,
-    switches: Sequence[str] = (),
-) -> int:
-    """Execute the notebooks and write the report; return the number of failed notebooks.
+def default_lanes(profile: str) -> int:
+    """Two lanes on a CPU with two cores or more; one with a GPU (two notebooks would share its memory)."""
+    return 2 if profile != "full" and (os.cpu_count() or 1) >= 2 else 1
 
-    ``switches``: names of :data:`SWITCHES`, passed to every notebook as parameters set to True.
+
+def _run_one_after_another(
+    notebooks: list[Path],
+    names: list[str],
+    profile: str,
+    build: Path,
+    progress: bool,
+    switches: Sequence[str],
+    history: dict,
+    keep_history: bool,
+) -> list[dict]:
+    """Execute ``notebooks`` in order in this process, a progress line before each; their results.
+
+    ``keep_history``: record each notebook's time as soon as it ends (an interrupted run keeps them).
     """
-    unknown = sorted(set(switches) - set(SWITCHES))
-    if unknown:
-        raise ConfigError("--with", ",".join(unknown), "is not a switch", f"known: {', '.join(SWITCHES)}")
-    if profile:
-        profile, reason = check_profile(profile), "chosen"
-    else:
-        profile = default_profile()
-        reason = "default: a GPU is present" if profile == "full" else "default: no GPU found"
-    notebooks_dir, build = Path(notebooks_dir).resolve(), Path(build).resolve()
-    notebooks = select(find_notebooks(notebooks_dir), only)
-    names = [notebook_name(nb) for nb in notebooks]
-    history = read_history(history_path(build, profile))
-    if fresh and build.exists():
-        shutil.rmtree(build)
-    build.mkdir(parents=True, exist_ok=True)
-    print(f"sftlab run: profile '{profile}' ({reason}); {len(notebooks)} notebook(s); output in {build}", flush=True)
     results = []
     run_started = time.perf_counter()
     for index, (notebook, name) in enumerate(zip(notebooks, names, strict=True), 1):
@@ -123,7 +120,7 @@ def run(
         parameters = {
             "profile": profile,
             "build_dir": os.path.relpath(build, notebook.parent),
-            **{name: True for name in switches},
+            **{switch: True for switch in switches},
         }
         print(
             progress_line(
@@ -147,9 +144,90 @@ def run(
             flush=True,
         )
         results.append({"notebook": name, "status": status, "seconds": seconds, "error": error})
-        if status == "ok":  # a failed notebook stopped early: its time would shrink the next estimate
+        if keep_history and status == "ok":  # a failed notebook stopped early: its time would shrink the estimate
             history[name] = round(seconds, 1)
             write_json(history_path(build, profile), history)
+    return results
+
+
+def _run_in_lanes(
+    names: list[str], profile: str, notebooks_dir: Path, build: Path, progress: bool, switches: Sequence[str]
+) -> list[dict]:
+    """Execute ``names`` in lanes side by side, a ``sftlab run --part K`` process each; their results in order."""
+    lanes = split_into_lanes(names)
+    parts = build / "parts"
+    shutil.rmtree(parts, ignore_errors=True)
+    commands = [
+        [sys.executable, "-m", "sftlab", "run", "--profile", profile, "--only", ",".join(lane)]
+        + ["--notebooks", notebooks_dir, "--build", build, "--part", k, "--lanes", 1]
+        + ([] if progress else ["--no-progress"])
+        + [word for switch in switches for word in ("--with", switch)]
+        for k, lane in enumerate(lanes, 1)
+    ]
+    side_by_side(commands, env=ONE_THREAD)
+    by_name = {}
+    for k, lane in enumerate(lanes, 1):
+        path = parts / f"{k}.json"
+        done = json.loads(path.read_text()) if path.is_file() else []
+        by_name.update({r["notebook"]: r for r in done})
+        for name in lane:  # a lane that died leaves the rest of its notebooks unrun
+            by_name.setdefault(name, {"notebook": name, "status": "failed", "seconds": 0.0, "error": "its lane died"})
+    shutil.rmtree(parts, ignore_errors=True)
+    return [by_name[name] for name in names]
+
+
+def run(
+    profile: str | None = None,
+    only: Sequence[str] | None = None,
+    notebooks_dir: str | Path = "notebooks",
+    build: str | Path = "build",
+    fresh: bool = False,
+    progress: bool = True,
+    switches: Sequence[str] = (),
+    lanes: int | None = None,
+    part: int | None = None,
+) -> int:
+    """Execute the notebooks and write the report; return the number of failed notebooks.
+
+    ``switches``: names of :data:`SWITCHES`, passed to every notebook as parameters set to True.
+    ``lanes``: how many notebooks run side by side (default :func:`default_lanes`). ``part``: this
+    process is lane ``part`` of a run in lanes: it runs ``only`` and leaves its results to the parent.
+    """
+    unknown = sorted(set(switches) - set(SWITCHES))
+    if unknown:
+        raise ConfigError("--with", ",".join(unknown), "is not a switch", f"known: {', '.join(SWITCHES)}")
+    if profile:
+        profile, reason = check_profile(profile), "chosen"
+    else:
+        profile = default_profile()
+        reason = "default: a GPU is present" if profile == "full" else "default: no GPU found"
+    notebooks_dir, build = Path(notebooks_dir).resolve(), Path(build).resolve()
+    notebooks = select(find_notebooks(notebooks_dir), only)
+    names = [notebook_name(nb) for nb in notebooks]
+    history = read_history(history_path(build, profile))
+    if fresh and build.exists():
+        shutil.rmtree(build)
+    build.mkdir(parents=True, exist_ok=True)
+    lanes = default_lanes(profile) if lanes is None else lanes
+    if part is None:
+        print(
+            f"sftlab run: profile '{profile}' ({reason}); {len(notebooks)} notebook(s)"
+            + (f" in {min(lanes, len(notebooks))} lanes side by side" if lanes > 1 and len(notebooks) > 1 else "")
+            + f"; output in {build}",
+            flush=True,
+        )
+    run_started = time.perf_counter()
+    if part is None and lanes > 1 and len(notebooks) > 1:
+        results = _run_in_lanes(names, profile, notebooks_dir, build, progress, switches)
+    else:
+        results = _run_one_after_another(
+            notebooks, names, profile, build, progress, switches, history, keep_history=part is None
+        )
+    if part is not None:  # a lane: the parent process writes the history and the report
+        write_json(build / "parts" / f"{part}.json", results)
+        return sum(r["status"] != "ok" for r in results)
+    history.update({r["notebook"]: round(r["seconds"], 1) for r in results if r["status"] == "ok"})
+    write_json(history_path(build, profile), history)
     figures = gather(build, [r["notebook"] for r in results])
     for r in results:
         r["figures"] = figures[r["notebook"]]
@@ -186,6 +264,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="NAME",
         help="switch on what the profile skips: " + "; ".join(f"{k}: {v}" for k, v in SWITCHES.items()),
     )
+    parser.add_argument(
+        "--lanes",
+        type=int,
+        default=None,
+        help="notebooks run side by side, one thread each (default: 2 on a CPU with 2 cores or more, 1 on a GPU)",
+    )
+    parser.add_argument("--part", type=int, default=None, help=argparse.SUPPRESS)  # a lane of a run in lanes
     args = parser.parse_args(argv)
     only = [key.strip() for key in args.only.split(",") if key.strip()] if args.only else None
     try:
@@ -197,6 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.fresh,
             progress=not args.no_progress,
             switches=args.switches,
+            lanes=args.lanes,
+            part=args.part,
         )
     except ConfigError as exc:
         print(f"sftlab run: {exc}", file=sys.stderr)

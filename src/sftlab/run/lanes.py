@@ -1,0 +1,75 @@
+"""Two notebooks at a time on a CPU: lanes of notebooks run side by side, one thread each.
+
+torch trains SmolLM2 only about 1.5x faster on two threads than on one, and MiniLM less than that,
+so on a 2-core machine two notebooks side by side, one thread each, finish sooner than the same two
+one after the other on both cores (notebooks 05 and 06 in the smoke profile, 2026-12-07: 206 s one
+after the other, 118 s side by side). The main job (without a GPU) and CI's nbval run use these lanes.
+
+Only the standard library is imported here: ``tasks.py`` reads :data:`LANES` before the project
+environment exists.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Sequence
+
+# A notebook comes after those whose build/ output it reads, in the same lane: 07 (its comparison with
+# the encoders) and 08 after 05 and 06; 04 and 10 after 02, the first to dequantize SmolLM2 into
+# build/cache. The lanes are balanced by the notebooks' smoke times (07 and 04 the longest; then 10,
+# 09, 06, 02, 05; 08 and the rest short). tests/run/test_lanes.py checks that every notebook is in one
+# lane, after the ones it reads.
+_FIRST = ["05_ner_finetuning", "06_sentiment_finetuning", "07_instruction_tuning", "08_evaluation", "09_practice"]
+_SECOND = ["02_building_data", "04_automated_construction", "10_which_data", "01_theory", "03_data_formats"]
+LANES: list[list[str]] = [
+    _FIRST + [f"solutions/{name}" for name in _FIRST],
+    _SECOND + [f"solutions/{name}" for name in sorted(_SECOND)],
+]
+
+#: The environment of a lane's process: one thread for torch's (OpenMP's) and MKL's pools.
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def split_into_lanes(names: Sequence[str], lanes: Sequence[Sequence[str]] = LANES) -> list[list[str]]:
+    """``names`` in the lanes' order, lane by lane; a name no lane lists goes to the shorter lane.
+
+    Lanes left empty (``--only`` chose none of their notebooks) are dropped.
+    """
+    chosen = [[name for name in lane if name in names] for lane in lanes]
+    for name in names:
+        if not any(name in lane for lane in lanes):
+            min(chosen, key=len).append(name)
+    return [lane for lane in chosen if lane]
+
+
+def side_by_side(commands: Sequence[Sequence[object]], env: dict | None = None, cwd: Path | None = None) -> int:
+    """Run ``commands`` at once, each output line prefixed with ``[lane k]``; the first failing exit status."""
+
+    def relay(lane: int, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            sys.stdout.write(f"[lane {lane}] {line}")
+            sys.stdout.flush()
+
+    processes, relays = [], []
+    for lane, command in enumerate(commands, 1):
+        words = [str(word) for word in command]
+        print(f"[lane {lane}] $ {' '.join(words)}", flush=True)
+        process = subprocess.Popen(
+            words,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        processes.append(process)
+        relays.append(threading.Thread(target=relay, args=(lane, process)))
+        relays[-1].start()
+    codes = [process.wait() for process in processes]
+    for thread in relays:
+        thread.join()
+    return next((code for code in codes if code != 0), 0)
