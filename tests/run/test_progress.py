@@ -49,14 +49,14 @@ def test_run_prints_progress_records_times_and_keeps_them_through_fresh(tmp_path
 
     monkeypatch.setattr(runner, "execute", fake_execute)
     build = tmp_path / "build"
-    assert runner.run("cpu", None, folder, build, progress=False) == 0
+    assert runner.run("cpu", None, folder, build, progress=False, lanes=1) == 0
     out = capsys.readouterr().out
     assert "[1/2] 01_a — elapsed 00:00, no estimate yet" in out
     assert "[2/2] 02_b — elapsed 01:00, about 01:00 left" in out  # only 01_a was timed so far: its 60 s
     assert json.loads(progress.history_path(build, "cpu").read_text()) == {"01_a": 60.0, "02_b": 120.0}
 
     seconds["02_b"] = 300.0  # this time 02_b fails after 300 s: its record stays the last good one
-    assert runner.run("cpu", None, folder, build, fresh=True, progress=False) == 1
+    assert runner.run("cpu", None, folder, build, fresh=True, progress=False, lanes=1) == 1
     out = capsys.readouterr().out
     assert "[1/2] 01_a — elapsed 00:00, about 03:00 left" in out
     assert "[2/2] 02_b — elapsed 01:00, about 02:00 left" in out

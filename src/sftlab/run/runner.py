@@ -151,10 +151,15 @@ def _run_one_after_another(
 
 
 def _run_in_lanes(
-    names: list[str], profile: str, notebooks_dir: Path, build: Path, progress: bool, switches: Sequence[str]
+    lanes: list[list[str]],
+    names: list[str],
+    profile: str,
+    notebooks_dir: Path,
+    build: Path,
+    progress: bool,
+    switches: Sequence[str],
 ) -> list[dict]:
-    """Execute ``names`` in lanes side by side, a ``sftlab run --part K`` process each; their results in order."""
-    lanes = split_into_lanes(names)
+    """Execute the ``lanes`` side by side, a ``sftlab run --part K`` process each; the results in ``names``' order."""
     parts = build / "parts"
     shutil.rmtree(parts, ignore_errors=True)
     commands = [
@@ -190,7 +195,8 @@ def run(
     """Execute the notebooks and write the report; return the number of failed notebooks.
 
     ``switches``: names of :data:`SWITCHES`, passed to every notebook as parameters set to True.
-    ``lanes``: how many notebooks run side by side (default :func:`default_lanes`). ``part``: this
+    ``lanes``: 2 runs the notebooks in the two lanes of :data:`sftlab.run.lanes.LANES`, 1 one after the
+    other (default :func:`default_lanes`). ``part``: this
     process is lane ``part`` of a run in lanes: it runs ``only`` and leaves its results to the parent.
     """
     unknown = sorted(set(switches) - set(SWITCHES))
@@ -209,16 +215,16 @@ def run(
         shutil.rmtree(build)
     build.mkdir(parents=True, exist_ok=True)
     lanes = default_lanes(profile) if lanes is None else lanes
+    groups = split_into_lanes(names) if part is None and lanes > 1 else [names]
     if part is None:
+        side = f" in {len(groups)} lanes side by side" if len(groups) > 1 else ""
         print(
-            f"sftlab run: profile '{profile}' ({reason}); {len(notebooks)} notebook(s)"
-            + (f" in {min(lanes, len(notebooks))} lanes side by side" if lanes > 1 and len(notebooks) > 1 else "")
-            + f"; output in {build}",
+            f"sftlab run: profile '{profile}' ({reason}); {len(notebooks)} notebook(s){side}; output in {build}",
             flush=True,
         )
     run_started = time.perf_counter()
-    if part is None and lanes > 1 and len(notebooks) > 1:
-        results = _run_in_lanes(names, profile, notebooks_dir, build, progress, switches)
+    if len(groups) > 1:
+        results = _run_in_lanes(groups, names, profile, notebooks_dir, build, progress, switches)
     else:
         results = _run_one_after_another(
             notebooks, names, profile, build, progress, switches, history, keep_history=part is None
@@ -267,8 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--lanes",
         type=int,
+        choices=(1, 2),
         default=None,
-        help="notebooks run side by side, one thread each (default: 2 on a CPU with 2 cores or more, 1 on a GPU)",
+        help="2: two notebooks side by side, one thread each; 1: one after the other "
+        "(default: 2 on a CPU with 2 cores or more, 1 with a GPU)",
     )
     parser.add_argument("--part", type=int, default=None, help=argparse.SUPPRESS)  # a lane of a run in lanes
     args = parser.parse_args(argv)
