@@ -2,9 +2,9 @@
 
 Chat records (:func:`sftlab.data.formats.to_sft_record`) are tokenized with the model's chat
 template and labels on the answers only (:func:`sftlab.data.chat.tokenize_chat`); batches are
-padded rows or padding-free rows (a batch's examples in one row, :mod:`sftlab.train.batching`); :func:`sftlab.train.training.fit`
-trains with the loss of each step averaged over the answer tokens of the whole step, and selects
-the epoch on the dev replies, generated greedily and scored by strict parsers
+padded rows or padding-free rows (a batch's examples in one row, :mod:`sftlab.train.batching`);
+:func:`sftlab.train.training.fit` trains with the loss of each step averaged over the answer tokens
+of the whole step, and selects the epoch on the dev replies, generated greedily and scored by strict parsers
 (:func:`sftlab.evaluate.generation.score_replies`). :func:`label_log_probs` scores a
 classification without generating: the model's probability of each label word as the reply.
 """
@@ -137,8 +137,9 @@ def finetune_causal_lm(
     figures: sentiment accuracy, entity F1 and the redaction score (names masked and the rest kept).
 
     ``train_on`` is ``assistant`` (loss on the answers) or ``all`` (every token); ``padding_free`` lays
-    each batch's examples end to end in one row without padding (what TRL calls ``padding_free``); ``prepare(model) -> model``
-    wraps the model first (LoRA: :func:`sftlab.train.lora.apply_lora` with ``task_type="CAUSAL_LM"``).
+    each batch's examples end to end in one row without padding (what TRL calls ``padding_free``);
+    ``prepare(model) -> model`` wraps the model first (LoRA: :func:`sftlab.train.lora.apply_lora` with
+    ``task_type="CAUSAL_LM"``).
     """
     if prepare is not None:
         model = prepare(model)
