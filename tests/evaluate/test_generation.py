@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sftlab.data.formats import to_sft_record
+from sftlab.data.formats import entity_types_of, to_sft_record
 from sftlab.data.sources import load_ner
 from sftlab.evaluate.generation import (
     SCORE_COLUMNS,
@@ -100,10 +100,11 @@ CONLL_SHAPED = [  # tokens as CoNLL-2003 writes them: abbreviations keep their f
 
 
 def _oracle(sentences):
-    records = [to_sft_record("ner", s) for s in sentences]
+    types = entity_types_of(sentences)
+    records = [to_sft_record("ner", s, entity_types=types) for s in sentences]
     gold = [r["messages"][-1]["content"] for r in records]
     for record, reply in zip(records, gold):
-        assert parse_entities(reply, record["tokens"]) == sorted(spans_from_iob2(record["tags"])), reply
+        assert parse_entities(reply, record["tokens"], types) == sorted(spans_from_iob2(record["tags"])), reply
     return score_replies(records, gold)
 
 
@@ -119,6 +120,21 @@ def test_gold_replies_of_conll_shaped_sentences_with_abbreviations_score_one(tmp
     write_conll(tmp_path / "test.txt", CONLL_SHAPED)
     scores = _oracle(load_ner(str(tmp_path), "test"))
     assert scores["ner_f1"] == 1.0 and scores["ner_valid"] == 1.0
+
+
+def test_a_data_set_s_own_entity_types_are_asked_for_parsed_and_scored():
+    drugs = [
+        Sentence(["took", "Warfarin", "for", "fever"], ["O", "B-DRUG", "O", "B-SYMPTOM"]),
+        Sentence(["Ada", "took", "5", "mg"], ["B-PER", "O", "B-DOSE", "I-DOSE"]),
+    ]
+    assert entity_types_of(drugs) == ("PER", "DOSE", "DRUG", "SYMPTOM")  # the usual four first, in their order
+    assert _oracle(drugs)["ner_f1"] == 1.0
+    record = to_sft_record("ner", drugs[0], entity_types=entity_types_of(drugs))
+    assert "TYPE one of PER, DOSE, DRUG, SYMPTOM," in record["messages"][0]["content"]
+    assert parse_entities("drug: Warfarin", drugs[0].tokens, ["DRUG"]) == [Span(1, 2, "DRUG")]  # case forgiven
+    assert parse_entities("DRUG: Warfarin", drugs[0].tokens) is None  # not one of the default four
+    default = to_sft_record("ner", CONLL_SHAPED[0])
+    assert "TYPE one of PER, ORG, LOC, MISC," in default["messages"][0]["content"] and "entity_types" not in default
 
 
 @pytest.mark.parametrize(

@@ -183,9 +183,10 @@ def mask_tokens(
 # --- instruction and chat ----------------------------------------------------------------------
 
 SENTIMENT_INSTRUCTION = "Classify the sentiment of the review as {labels}. Answer with one word."
+ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")  # the bundled data's (CoNLL-2003's) entity types
 NER_INSTRUCTION = (
     "List the named entities in the sentence as 'TYPE: mention', separated by semicolons, with TYPE "
-    "one of PER, ORG, LOC, MISC, in the order they occur; answer 'none' if there are none."
+    "one of {types}, in the order they occur; answer 'none' if there are none."
 )
 REDACT_INSTRUCTION = "Rewrite the sentence with the name of every person replaced by [PERSON]. Change nothing else."
 REDACTED = "[PERSON]"
@@ -203,12 +204,24 @@ def redact_people(sentence: Sentence) -> str:
     return detokenize(words + list(sentence.tokens[cursor:]))
 
 
-def to_instruction(record: dict, task: str, labels: Sequence[str] = ("positive", "negative", "neutral")) -> dict:
+def entity_types_of(sentences: Sequence[Sentence]) -> tuple[str, ...]:
+    """The entity types the sentences' tags use: those of :data:`ENTITY_TYPES` in its order, then the others."""
+    found = {tag[2:] for sentence in sentences for tag in sentence.tags if tag != "O"}
+    return tuple(t for t in ENTITY_TYPES if t in found) + tuple(sorted(found - set(ENTITY_TYPES)))
+
+
+def to_instruction(
+    record: dict,
+    task: str,
+    labels: Sequence[str] = ("positive", "negative", "neutral"),
+    entity_types: Sequence[str] = ENTITY_TYPES,
+) -> dict:
     """Alpaca-style ``{"instruction", "input", "output"}`` for ``task`` ``sentiment``, ``ner`` or ``redact``.
 
     ``sentiment`` takes ``{"text", "label"}``; ``ner`` and ``redact`` take ``{"sentence": Sentence}``
     (the input is the sentence as text; the NER answer lists ``TYPE: mention`` in order, ``none``
-    when empty; the redaction answer is the sentence with people's names replaced by ``[PERSON]``).
+    when empty, and the instruction names ``entity_types``; the redaction answer is the sentence with
+    people's names replaced by ``[PERSON]``).
     """
     if task == "sentiment":
         names = list(labels)
@@ -224,7 +237,8 @@ def to_instruction(record: dict, task: str, labels: Sequence[str] = ("positive",
         sentence = record["sentence"]
         text = detokenize(sentence.tokens)
         if task == "ner":
-            return {"instruction": NER_INSTRUCTION, "input": text, "output": to_text_pair(sentence)["target"]}
+            instruction = NER_INSTRUCTION.format(types=", ".join(entity_types))
+            return {"instruction": instruction, "input": text, "output": to_text_pair(sentence)["target"]}
         return {"instruction": REDACT_INSTRUCTION, "input": text, "output": redact_people(sentence)}
     raise ValueError(f"unknown task {task!r} (known: sentiment, ner, redact)")
 
@@ -239,19 +253,28 @@ def to_chat(instruction: dict, system: str | None = None) -> dict:
     return {"messages": messages}
 
 
-def to_sft_record(task: str, item, labels: Sequence[str] = ("positive", "negative"), system: str | None = None) -> dict:
+def to_sft_record(
+    task: str,
+    item,
+    labels: Sequence[str] = ("positive", "negative"),
+    system: str | None = None,
+    entity_types: Sequence[str] = ENTITY_TYPES,
+) -> dict:
     """A chat record for instruction tuning with what scoring its reply needs.
 
     ``task`` ``sentiment`` takes a ``{"text", "label"}`` record, ``ner`` and ``redact`` a
     :class:`Sentence`. The result has ``task``, ``messages`` (the last one is the answer) and the
-    reference: ``label``; ``tokens`` and ``tags``; or ``reference`` text.
+    reference: ``label``; ``tokens`` and ``tags`` (and ``entity_types`` when they are not
+    :data:`ENTITY_TYPES`: the types a reply may name, see :func:`entity_types_of`); or ``reference`` text.
     """
     source = item if task == "sentiment" else {"sentence": item}
-    record = {"task": task, **to_chat(to_instruction(source, task, labels), system)}
+    record = {"task": task, **to_chat(to_instruction(source, task, labels, entity_types), system)}
     if task == "sentiment":
         record["label"] = item["label"]
     elif task == "ner":
         record["tokens"], record["tags"] = list(item.tokens), list(item.tags)
+        if tuple(entity_types) != ENTITY_TYPES:
+            record["entity_types"] = list(entity_types)
     else:
         record["reference"] = record["messages"][-1]["content"]
     return record

@@ -25,12 +25,10 @@ from typing import Sequence
 
 import numpy as np
 
-from sftlab.data.formats import NONE, REDACTED
+from sftlab.data.formats import ENTITY_TYPES, NONE, REDACTED
 from sftlab.evaluate.metrics import classification_scores, entity_counts, entity_scores
 from sftlab.io.tags import Span, iob2_from_spans
 from sftlab.io.words import split_words
-
-ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 
 
 def parse_label(text: str, labels: Sequence[str]) -> str | None:
@@ -64,9 +62,11 @@ def parse_entities(text: str, tokens: Sequence[str], types: Sequence[str] = ENTI
     searched from the end of the previous mention (the answer lists them in order), then from
     the start. A full stop after a mention is read as the end of the reply when the mention
     without it is in the sentence, and as part of the mention otherwise (``LOC: London.`` is
-    London; ``LOC: U.S.`` is U.S.). Invalid: a part that is not ``TYPE: mention``, an unknown
-    type, a mention that is not a run of unused tokens.
+    London; ``LOC: U.S.`` is U.S.). ``types``: the entity types a reply may name (case forgiven;
+    a data set's own, such as ``DRUG``). Invalid: a part that is not ``TYPE: mention``, a type not
+    in ``types``, a mention that is not a run of unused tokens.
     """
+    known = {t.upper(): t for t in types}
     answer = text.strip()
     if answer.rstrip(".").strip().lower() == NONE:
         return []
@@ -76,8 +76,8 @@ def parse_entities(text: str, tokens: Sequence[str], types: Sequence[str] = ENTI
     for part in answer.split(";"):
         if not part.strip():
             continue
-        match = re.fullmatch(r"\s*([A-Za-z]+)\s*:\s*(.+?)\s*", part)
-        if not match or match.group(1).upper() not in types:
+        match = re.fullmatch(r"\s*([A-Za-z][\w-]*)\s*:\s*(.+?)\s*", part)
+        if not match or match.group(1).upper() not in known:
             return None
         mention = match.group(2)
         readings = [mention.rstrip(".").strip(), mention] if mention.endswith(".") else [mention]
@@ -93,15 +93,15 @@ def parse_entities(text: str, tokens: Sequence[str], types: Sequence[str] = ENTI
         )
         if found is None:
             return None
-        spans.append(Span(found[0], found[1], match.group(1).upper()))
+        spans.append(Span(found[0], found[1], known[match.group(1).upper()]))
         used |= set(range(*found))
         cursor = found[1]
     return sorted(spans) if spans else None
 
 
-def entity_tags(text: str, tokens: Sequence[str]) -> tuple[list[str], bool]:
+def entity_tags(text: str, tokens: Sequence[str], types: Sequence[str] = ENTITY_TYPES) -> tuple[list[str], bool]:
     """IOB2 tags of a generated NER answer (all ``O`` when invalid) and whether it was valid."""
-    spans = parse_entities(text, tokens)
+    spans = parse_entities(text, tokens, types)
     return (iob2_from_spans(spans or [], len(tokens)), spans is not None)
 
 
@@ -198,7 +198,7 @@ def per_example_scores(
             rows.setdefault("sentiment", []).append(float(label == record["label"]))
             rows.setdefault("sentiment_valid", []).append(float(label is not None))
         elif task == "ner":
-            tags, valid = entity_tags(reply, record["tokens"])
+            tags, valid = entity_tags(reply, record["tokens"], record.get("entity_types", ENTITY_TYPES))
             rows.setdefault("ner", []).append(entity_counts([record["tags"]], [tags])[0])
             rows.setdefault("ner_valid", []).append(float(valid))
             rows.setdefault("ner_named", []).append(float(valid and any(tag != "O" for tag in tags)))
@@ -280,7 +280,7 @@ def score_replies(
         main.append(result["accuracy"])
     if "ner" in by_task:
         pairs = by_task["ner"]
-        tagged = [entity_tags(reply, r["tokens"]) for r, reply in pairs]
+        tagged = [entity_tags(reply, r["tokens"], r.get("entity_types", ENTITY_TYPES)) for r, reply in pairs]
         scores.update(
             ner_f1=entity_scores([r["tags"] for r, _ in pairs], [t for t, _ in tagged])["f1"],
             ner_valid=sum(valid for _, valid in tagged) / len(tagged),
