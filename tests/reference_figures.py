@@ -75,6 +75,12 @@ MACHINE_DEPENDENT = {
         "forgetting_sentiment_valid_rate": (-0.2, 0.8),
         "ner_f1_before": (0.0, 0.2),
         "ner_f1_after": (0.0, 0.4),
+        # section 6: the model's greedy rewordings, and MiniLM cosines compared with a threshold (a cosine
+        # near it may fall on the other side on another processor); the n-gram detectors' figures are exact
+        "model_rewordings_kept_share": (0.0, 0.5),
+        "detected_verbatim_minilm": (0.9, 1.0),
+        "detected_reworded_minilm": (0.6, 1.0),
+        "detected_clean_minilm": (0.0, 0.25),
     },
 }
 

@@ -6,15 +6,18 @@ import numpy as np
 import pytest
 
 from sftlab.construct.rejection_sampling import (
+    PARAPHRASE_REQUEST,
     Samples,
     generated_set_card,
     kept_replies,
+    model_paraphrases,
     pass_at_k_curve,
     sample_replies,
     tune_on_replies,
 )
 from sftlab.data.verifiable import make_prompts
 from sftlab.evaluate.instruction_following import follows, pass_at_k
+from sftlab.train.inference import generate_replies
 from sftlab.train.instruction_tuning import encode_chats
 from sftlab.train.training import TrainConfig
 from tests.conftest import random_llama
@@ -108,3 +111,12 @@ def test_tuning_needs_records_and_trains_on_the_replies(tiny_llama):
     assert tokenizer.decode(targets).startswith("No commas here<|im_end|>")  # the loss is on the reply only
     result = tune_on_replies(copy.deepcopy(model), tokenizer, kept, PROMPTS[:2], config, max_new_tokens=4)
     assert result.steps == 1 and "dev_prompt_level" in result.history[0]
+
+
+def test_model_paraphrases_are_the_greedy_replies_to_the_rewording_request(tiny_llama):
+    model, tokenizer = tiny_llama
+    texts = model_paraphrases(model, tokenizer, PROMPTS[:3], max_new_tokens=5)
+    assert len(texts) == 3 and all(isinstance(t, str) for t in texts)
+    assert model_paraphrases(model, tokenizer, PROMPTS[:3], max_new_tokens=5) == texts  # greedy: it repeats
+    request = [{"role": "user", "content": PARAPHRASE_REQUEST.format(prompt=PROMPTS[0]["prompt"])}]
+    assert texts[0] == generate_replies(model, tokenizer, [request], max_new_tokens=5)[0].text

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from sftlab.data.dedup import jaccard, shingles
 from sftlab.data.verifiable import (
     CONSTRAINT_TYPES,
+    INSTRUCTIONS,
+    REWORDED_INSTRUCTIONS,
+    REWORDED_TASKS,
+    TASKS,
     TOPICS,
     chat,
     constraint,
     instruction_text,
+    keeps_instructions,
     make_prompts,
+    reworded,
     split_prompts,
     split_topics,
 )
@@ -56,3 +63,26 @@ def test_bad_sizes_and_types_are_errors_that_name_them():
         split_prompts(2, 1, 1, ["rhyme"])
     with pytest.raises(ValueError, match="unknown constraint type 'rhyme'"):
         constraint("rhyme")
+
+
+def test_a_reworded_prompt_keeps_topic_and_constraints_in_other_words():
+    assert set(REWORDED_TASKS) == set(TASKS) and set(REWORDED_INSTRUCTIONS) == set(INSTRUCTIONS)
+    for prompt in make_prompts(["the ocean", "honey bees", "coffee"], CONSTRAINT_TYPES):
+        other = reworded(prompt)
+        assert other["constraints"] == prompt["constraints"] and other["topic"] == prompt["topic"]
+        assert other["original"] == prompt["prompt"] and other["prompt"] != prompt["prompt"]
+        assert keeps_instructions(prompt["prompt"], prompt) and keeps_instructions(other["prompt"], prompt)
+        assert jaccard(shingles(other["prompt"]), shingles(prompt["prompt"])) < 0.5
+
+
+def test_a_rewording_that_loses_the_topic_a_parameter_or_the_instruction_is_not_kept():
+    keyword, commas, limit = make_prompts(["honey bees"], ["keyword", "no_commas", "word_limit"])
+    word = keyword["constraints"][0]["keyword"]
+    assert keeps_instructions(f'Say something about BEES and use "{word.upper()}".', keyword)  # case ignored
+    assert not keeps_instructions(f'Say something and use "{word}".', keyword)  # the topic is lost
+    assert not keeps_instructions("Say something about bees.", keyword)  # the keyword is lost
+    assert keeps_instructions("Tell me about bees without a single comma.", commas)
+    assert not keeps_instructions("Tell me about bees without any punctuation.", commas)  # no word names it
+    limit_words = limit["constraints"][0]["max_words"]
+    assert keeps_instructions(f"Bees, in under {limit_words} words.", limit)
+    assert not keeps_instructions(f"Bees, in under {limit_words + 1} words.", limit)
