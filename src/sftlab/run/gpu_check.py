@@ -200,8 +200,8 @@ def run_checks(bundle: Path, output: Path, dry_run: bool) -> dict:
         ]
         if (lm_config / "config.json").is_file():
             argv += ["--config", str(lm_config)]
-        if dry_run:
-            argv += ["--tiny"]
+        if dry_run:  # toy sizes: once each, 8 held-out chats, 4 of them replied to
+            argv += ["--tiny", "--repeats", "1", "--heldout", "8", "--generate", "4"]
         if bench.main(argv) != 0:
             raise RuntimeError(f"the LM benchmark ({name}) failed")
         results[name] = json.loads(target.read_text())

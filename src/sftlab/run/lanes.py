@@ -3,7 +3,8 @@
 torch trains SmolLM2 only about 1.5x faster on two threads than on one, and MiniLM less than that,
 so on a 2-core machine two notebooks side by side, one thread each, finish sooner than the same two
 one after the other on both cores (notebooks 05 and 06 in the smoke profile, 2026-12-07: 206 s one
-after the other, 118 s side by side). The main job (without a GPU) and CI's nbval run use these lanes.
+after the other, 118 s side by side; over the whole smoke run the gain is smaller, see
+docs/results.md). The main job (without a GPU) and CI's nbval run use these lanes.
 
 Only the standard library is imported here: ``tasks.py`` reads :data:`LANES` before the project
 environment exists.
@@ -20,15 +21,13 @@ from typing import Sequence
 
 # A notebook comes after those whose build/ output it reads, in the same lane: 07 (its comparison with
 # the encoders) and 08 after 05 and 06; 04 and 10 after 02, the first to dequantize SmolLM2 into
-# build/cache. The lanes are balanced by the notebooks' smoke times (07 and 04 the longest; then 10,
-# 09, 06, 02, 05; 08 and the rest short). tests/run/test_lanes.py checks that every notebook is in one
-# lane, after the ones it reads.
+# build/cache. The lanes are balanced by the notebooks' smoke times in lanes (clean clone, 2026-12-07:
+# 07 558 s, 10 507 s, 04 449 s, 09 258 s, 06 220 s, 05 181 s, 02 115 s, 08 56 s, the solutions 4-13 s
+# each, 01 and 03 11-15 s). tests/run/test_lanes.py checks that every notebook is in one lane, after
+# the ones it reads.
 _FIRST = ["05_ner_finetuning", "06_sentiment_finetuning", "07_instruction_tuning", "08_evaluation", "09_practice"]
 _SECOND = ["02_building_data", "04_automated_construction", "10_which_data", "01_theory", "03_data_formats"]
-LANES: list[list[str]] = [
-    _FIRST + [f"solutions/{name}" for name in _FIRST],
-    _SECOND + [f"solutions/{name}" for name in sorted(_SECOND)],
-]
+LANES: list[list[str]] = [_FIRST, _SECOND + [f"solutions/{name}" for name in sorted(_FIRST + _SECOND)]]
 
 #: The environment of a lane's process: one thread for torch's (OpenMP's) and MKL's pools.
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
