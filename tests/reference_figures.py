@@ -59,6 +59,7 @@ MACHINE_DEPENDENT = {
         **dict.fromkeys(["sft_test_types_prompt_level", "sft_test_types_instruction_level"], (0.05, 0.5)),
         "sft_minus_zero_shot_test_topics": (0.10, 0.45),
         "sft_minus_zero_shot_test_types": (-0.15, 0.4),
+        "sft_minus_best_constant_test_topics": (-0.25, 0.2),
         "pass_at_1": (0.08, 0.3),
         "pass_at_2": (0.15, 0.4),
         "pass_at_3": (0.2, 0.5),

@@ -247,9 +247,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
             "measure_length": 64,
             "extras": False,
             "packing_examples": 16,
-            "packing_repeats": 2,  # timed padded and padding-free epochs each, alternated
-            "trl_steps": 2,
-            "trl_timing": False,
+            "packing_repeats": 2,  # timed epochs of each layout, ABBA order (too few to name a direction: 4 needed)
             "bootstrap": 500,
             "assert_margin": 0.15,
             "perplexity_texts": 16,
@@ -273,9 +271,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
             "measure_length": 96,
             "extras": False,
             "packing_examples": 48,
-            "packing_repeats": 3,  # timed padded and padding-free epochs each, alternated
-            "trl_steps": 4,
-            "trl_timing": True,
+            "packing_repeats": 4,  # timed epochs of each layout, ABBA order (the fewest that can name a direction)
             "bootstrap": 1000,
             "assert_margin": 0.15,
             "perplexity_texts": 32,
@@ -299,9 +295,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
             "measure_length": 128,
             "extras": True,
             "packing_examples": 256,
-            "packing_repeats": 3,  # timed padded and padding-free epochs each, alternated
-            "trl_steps": 16,
-            "trl_timing": True,
+            "packing_repeats": 4,  # timed epochs of each layout, ABBA order (the fewest that can name a direction)
             "bootstrap": 2000,
             "assert_margin": 0.15,
             "perplexity_texts": 100,
@@ -380,7 +374,8 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "10_which_data": {
         # topics per split (prompts: topics x constraint types); k sampled replies per training prompt;
-        # extras: section 5 (a training run per selection rule, budget and seed)
+        # extras: sections 5 (a training run per selection rule, budget and seed) and 6 (its two training runs,
+        # with the leak and decontaminated; the notebook's contamination_training parameter runs them alone)
         "smoke": {
             "train_topics": 10,
             "dev_topics": 2,

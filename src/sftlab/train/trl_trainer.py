@@ -21,7 +21,8 @@ into rows of ``max_length`` tokens, one row per step (padding-free within the ro
 ``max_length`` about one batch's tokens each step sees about one batch of examples.
 
 Where the two trainers' targets part: ``completion_only_loss`` on prompt-completion records trains
-the completion, the last assistant turn; earlier assistant turns of a multi-turn record are prompt.
+the completion, which :func:`prompt_completion` makes of a record's last message; earlier assistant turns
+of a multi-turn record go to the prompt.
 ``fit`` with ``train_on="assistant"`` trains every assistant turn, with ``train_on="last"`` the last.
 """
 
