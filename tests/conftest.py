@@ -16,6 +16,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+def pytest_configure(config):
+    """Under ``-n N`` (pytest-xdist's load scheduling), hand the tests out one at a time, as workers get free.
+
+    By default each worker is sent a quarter of its share of tests at once, in collection order, and
+    later chunks just as large: the long tests (chapters run with papermill, training in subprocesses)
+    then pile up on one worker while the other finishes early. Sent one by one, no worker waits with
+    tests queued behind a long one. An explicit ``--maxschedchunk`` is kept.
+    """
+    if getattr(config.option, "maxschedchunk", 0) is None:
+        config.option.maxschedchunk = 1
+
+
 @pytest.fixture
 def write(tmp_path):
     """Write text (or bytes) to a file under tmp_path and return its path."""
@@ -65,3 +77,25 @@ def random_llama(tokenizer, **config):
     }
     torch.manual_seed(0)
     return LlamaForCausalLM(LlamaConfig(**(fields | config)))
+
+
+def write_tiny_bert(folder: Path) -> Path:
+    """A randomly initialised (seed 0) 2-layer BERT encoder with MiniLM's vocabulary and tokenizer, saved as a model
+    folder: a task's head is added on loading, as on MiniLM."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from sftlab.train.models import load_tokenizer
+
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+    )
+    BertModel(config).save_pretrained(folder)
+    load_tokenizer("minilm").save_pretrained(folder)
+    return folder

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import random_llama
+from tests.conftest import random_llama, write_tiny_bert
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -91,27 +91,6 @@ def write_sentiment_folder(folder: Path, sizes=(60, 24, 30)) -> Path:
     return folder
 
 
-def write_tiny_bert(folder: Path) -> Path:
-    """A randomly initialised 2-layer BERT with MiniLM's vocabulary and tokenizer, saved as a model folder."""
-    import torch
-    from transformers import BertConfig, BertModel
-
-    from sftlab.train.models import load_tokenizer
-
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=30522,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=512,
-    )
-    BertModel(config).save_pretrained(folder)
-    load_tokenizer("minilm").save_pretrained(folder)
-    return folder
-
-
 def run_chapter(chapter: str, tmp_path: Path, **parameters) -> str:
     """Execute every cell of ``chapter`` with papermill; return what it printed."""
     import papermill
@@ -129,11 +108,9 @@ def run_chapter(chapter: str, tmp_path: Path, **parameters) -> str:
     )
 
 
-def write_tiny_llama(folder: Path) -> Path:
-    """A randomly initialised 2-layer Llama (SmolLM2's family) with SmolLM2's tokenizer, saved as a model folder."""
-    from sftlab.train.causal_lm import load_causal_lm_tokenizer
-
-    tokenizer = load_causal_lm_tokenizer()
+def write_tiny_llama(folder: Path, tokenizer) -> Path:
+    """A randomly initialised 2-layer Llama (SmolLM2's family) with SmolLM2's ``tokenizer``, saved as a model
+    folder."""
     random_llama(
         tokenizer, max_position_embeddings=2048, bos_token_id=tokenizer.bos_token_id, tie_word_embeddings=True
     ).save_pretrained(folder)
@@ -170,10 +147,10 @@ def test_sentiment_chapter_runs_to_the_end_on_numeric_three_class_labels_with_a_
 
 
 @pytest.mark.slow
-def test_instruction_tuning_chapter_runs_to_the_end_on_other_data_with_a_random_llama(tmp_path):
+def test_instruction_tuning_chapter_runs_to_the_end_on_other_data_with_a_random_llama(tmp_path, smollm2_tokenizer):
     sentiment = write_sentiment_folder(tmp_path / "tsv3")
     ner = write_ner_folder(tmp_path / "drugs")
-    model = write_tiny_llama(tmp_path / "tiny-llama")
+    model = write_tiny_llama(tmp_path / "tiny-llama", smollm2_tokenizer)
     printed = run_chapter(
         "07_instruction_tuning",
         tmp_path,
@@ -187,12 +164,12 @@ def test_instruction_tuning_chapter_runs_to_the_end_on_other_data_with_a_random_
 
 
 @pytest.mark.slow
-def test_which_data_chapter_runs_to_the_end_with_a_random_llama(tmp_path):
+def test_which_data_chapter_runs_to_the_end_with_a_random_llama(tmp_path, smollm2_tokenizer):
     """Chapter 10 with another local causal LM folder, section 5 (the extras) included: a random model follows
     almost no instruction, so the claims are reported, not asserted. Its replies never end before the token limit,
     so none is kept and section 5 must say, budget by budget, that the pool is too small (the selection rules
     themselves are tested in tests/construct/test_selection.py)."""
-    model = write_tiny_llama(tmp_path / "tiny-llama")
+    model = write_tiny_llama(tmp_path / "tiny-llama", smollm2_tokenizer)
     printed = run_chapter("10_which_data", tmp_path, model_name=str(model), extras=True)
     assert "claims are measured and reported, not asserted" in printed
     assert "on your data this did not hold" in printed

@@ -6,7 +6,6 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def chat_tokenizer():
-    from sftlab.train.causal_lm import load_causal_lm_tokenizer
-
-    return load_causal_lm_tokenizer()
+def chat_tokenizer(smollm2_tokenizer):
+    """SmolLM2's tokenizer, with its chat template: the session's copy (see ``tests/conftest.py``)."""
+    return smollm2_tokenizer

@@ -8,7 +8,7 @@ import torch
 from sftlab.data.make_data import read_ner_sources
 from sftlab.io.conll import write_conll
 from sftlab.train.models import load_tokenizer
-from tests.conftest import ROOT, random_llama
+from tests.conftest import ROOT, random_llama, write_tiny_bert
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,13 @@ def tiny_folder(tmp_path_factory, tiny):
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tmp_path_factory):
+    """A random 2-layer BERT encoder with MiniLM's tokenizer, as a model folder (a task's head is added on loading):
+    for what does not depend on the model's size, such as a resume being bit-identical or the ranks of DDP."""
+    return write_tiny_bert(tmp_path_factory.mktemp("tiny-encoder"))
 
 
 @pytest.fixture(scope="module")

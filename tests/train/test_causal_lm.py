@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -50,15 +51,87 @@ def test_perplexity_gives_the_tokenizer_back_as_it_came(tiny_llama):
         tokenizer.padding_side = side
 
 
-@pytest.mark.slow
-def test_the_dequantized_model_keeps_no_quantizer_flag():
+def write_tiny_gguf(source: Path, target: Path, hidden: int = 64, ffn: int = 128, heads: int = 4, kv_heads: int = 2):
+    """A 2-layer GGUF of ``source``'s architecture: its settings (sizes made small) and, tensor by tensor, its
+    quantization types (SmolLM2's: Q8_0 embeddings, Q4_1 projections, F32 norms), random values, no tokenizer."""
+    import numpy as np
+    from gguf import GGMLQuantizationType, GGUFReader, GGUFValueType, GGUFWriter
+    from gguf.quants import quantize
+
+    reader = GGUFReader(source)
+    arch = reader.fields["general.architecture"].contents()
+    sizes = {
+        "block_count": 2,
+        "embedding_length": hidden,
+        "feed_forward_length": ffn,
+        "attention.head_count": heads,
+        "attention.head_count_kv": kv_heads,
+        "rope.dimension_count": hidden // heads,
+    }
+    writer = GGUFWriter(target, arch)
+    for key, field in reader.fields.items():
+        if key.startswith(("GGUF.", "tokenizer.")) or key == "general.architecture":
+            continue
+        value = sizes.get(key.removeprefix(f"{arch}."), field.contents())
+        if field.types[0] == GGUFValueType.ARRAY:
+            writer.add_array(key, value)
+        else:
+            writer.add_key_value(key, value, field.types[0])
+
+    def kind(name: str) -> str:  # blk.7.attn_q.weight -> attn_q
+        return name.split(".")[2] if name.startswith("blk.") else name
+
+    types = {kind(t.name): t.tensor_type for t in reader.tensors}
+    vocab, head = int(reader.fields[f"{arch}.vocab_size"].contents()), hidden // heads
+    per_block = {
+        "attn_norm": (hidden,),
+        "ffn_norm": (hidden,),
+        "attn_q": (hidden, hidden),
+        "attn_k": (kv_heads * head, hidden),
+        "attn_v": (kv_heads * head, hidden),
+        "attn_output": (hidden, hidden),
+        "ffn_gate": (ffn, hidden),
+        "ffn_up": (ffn, hidden),
+        "ffn_down": (hidden, ffn),
+    }
+    shapes = {"token_embd.weight": (vocab, hidden), "output_norm.weight": (hidden,)}
+    shapes |= {f"blk.{i}.{name}.weight": shape for i in range(2) for name, shape in per_block.items()}
+    assert set(types) == {kind(name) for name in shapes}, f"{source} has other tensors: {sorted(types)}"
+    rng = np.random.default_rng(0)
+    for name, shape in shapes.items():
+        values = (rng.standard_normal(shape) * 0.02).astype(np.float32)
+        quantized = types[kind(name)]
+        if quantized == GGMLQuantizationType.F32:
+            writer.add_tensor(name, values)
+        else:
+            writer.add_tensor(name, quantize(values, quantized), raw_dtype=quantized)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return target
+
+
+@pytest.mark.slow  # reads the package's GGUF for its settings and types, writes and loads the tiny one: seconds
+def test_the_dequantized_model_keeps_no_quantizer_flag(tmp_path, monkeypatch, _smollm2_tokenizer_once):
     """Straight from GGUF (no cache yet: a notebook run first on a fresh clone), the model is plain fp32,
-    as it is when read back from the cache: a Trainer (TRL's too) must accept it for training."""
+    as it is when read back from the cache: a Trainer (TRL's too) must accept it for training.
+
+    On a two-layer GGUF with SmolLM2's architecture and quantization types (the flags come from the file's
+    format, not from its size), which transformers loads with its GGUF quantizer attached."""
+    from transformers import AutoModelForCausalLM
     from transformers.trainer_utils import validate_quantization_for_training
 
-    from sftlab.train.causal_lm import load_causal_lm
+    import sftlab.train.causal_lm as causal_lm
 
-    model, _ = load_causal_lm()
+    folder, filename = causal_lm._gguf("smollm2")
+    write_tiny_gguf(folder / filename, tmp_path / "tiny.gguf")
+    as_loaded = AutoModelForCausalLM.from_pretrained(tmp_path, gguf_file="tiny.gguf")
+    assert as_loaded.hf_quantizer is not None and hasattr(as_loaded.config, "quantization_config")  # what is removed
+    monkeypatch.setattr(causal_lm, "_gguf", lambda name: (tmp_path, "tiny.gguf"))
+    monkeypatch.setattr(causal_lm, "load_causal_lm_tokenizer", lambda name: _smollm2_tokenizer_once)
+    model, _ = causal_lm.load_causal_lm()
+    assert model.config.num_hidden_layers == 2  # the tiny file's, not the package's
     assert not getattr(model, "is_quantized", False) and getattr(model, "hf_quantizer", None) is None
     assert not hasattr(model.config, "quantization_config")
     validate_quantization_for_training(model)

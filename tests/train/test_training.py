@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from sftlab.train.finetune import evaluate_ner, finetune_ner
 from sftlab.train.training import Scorer, TrainConfig, fit
 
 
-def _train_command(data: Path, output: Path) -> list[str]:
+def _train_command(data: Path, model: Path, output: Path) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -27,6 +27,8 @@ def _train_command(data: Path, output: Path) -> list[str]:
         "ner",
         "--dataset",
         str(data),
+        "--model",
+        str(model),
         "--epochs",
         "2",
         "--batch-size",
@@ -47,12 +49,18 @@ def _scores(output: Path) -> dict:
     return {k: metrics[k] for k in ("test_f1", "best_dev", "best_epoch")}
 
 
+def _last_weights(output: Path) -> dict:
+    """The weights after the last epoch, from the run's ``last.pt``."""
+    (last,) = (output / "checkpoints").glob("*/last.pt")
+    return load_checkpoint(last)["model"]
+
+
 @pytest.fixture(scope="module")
-def uninterrupted(small_ner, tmp_path_factory):
+def uninterrupted(small_ner, tiny_encoder, tmp_path_factory):
     data, _ = small_ner
     output = tmp_path_factory.mktemp("uninterrupted")
-    subprocess.run(_train_command(data, output), check=True, capture_output=True)
-    return _scores(output)
+    subprocess.run(_train_command(data, tiny_encoder, output), check=True, capture_output=True)
+    return _scores(output), _last_weights(output)
 
 
 @pytest.mark.slow
@@ -80,27 +88,36 @@ def test_autocast_branch_runs_on_the_cpu(small_ner, monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-def test_killed_mid_epoch_resumes_to_the_same_result(small_ner, uninterrupted, tmp_path, sig):
+def test_killed_mid_epoch_resumes_to_the_same_result(small_ner, tiny_encoder, uninterrupted, tmp_path, sig):
+    """The training script, killed after two of the six optimizer steps of its second epoch, run again: it goes on
+    from the first epoch's checkpoint and ends as the unbroken run, scores and weights bit for bit.
+
+    ``stop_mid_epoch.py`` runs the same script and stops it (SIGSTOP) at that step, so the kill lands mid-epoch
+    by construction, not after a guessed sleep."""
     data, _ = small_ner
     interrupted = tmp_path / "interrupted"
-    process = subprocess.Popen(_train_command(data, interrupted), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while (
-        not list((interrupted / "checkpoints").glob("*/last.pt")) and time.time() < deadline and process.poll() is None
-    ):
-        time.sleep(0.02)
+    command = _train_command(data, tiny_encoder, interrupted)
+    stopper = [sys.executable, str(Path(__file__).with_name("stop_mid_epoch.py")), *command[3:]]
+    with open(tmp_path / "stderr.txt", "w") as errors:  # a file, not a pipe: no one reads it while it runs
+        process = subprocess.Popen(stopper, stdout=subprocess.DEVNULL, stderr=errors)
+    _, status = os.waitpid(process.pid, os.WUNTRACED)  # returns once it stops itself (or ends: then it failed)
+    assert os.WIFSTOPPED(status), (tmp_path / "stderr.txt").read_text()[-2000:]
     checkpoints = list((interrupted / "checkpoints").glob("*/last.pt"))
     assert checkpoints, "the first epoch never finished"
     checkpoint = checkpoints[0]
-    time.sleep(0.3)  # inside epoch 2 (an epoch of 96 sentences takes over a second)
     process.send_signal(sig)
+    if sig != signal.SIGKILL:
+        process.send_signal(signal.SIGCONT)  # a stopped process acts on SIGTERM once it runs again
     process.wait(timeout=60)
-    assert process.returncode != 0 and not (interrupted / "metrics.json").exists(), "killed too late"
+    assert process.returncode == -sig and not (interrupted / "metrics.json").exists(), "killed too late"
     assert load_checkpoint(checkpoint)["epoch"] == 0
 
-    subprocess.run(_train_command(data, interrupted), check=True, capture_output=True)
+    subprocess.run(command, check=True, capture_output=True)
     assert json.loads((interrupted / "metrics.json").read_text())["resumed_from_epoch"] == 0
-    assert _scores(interrupted) == uninterrupted
+    scores, weights = uninterrupted
+    assert _scores(interrupted) == scores
+    resumed = _last_weights(interrupted)
+    assert resumed.keys() == weights.keys() and all(torch.equal(resumed[k], weights[k]) for k in weights)
 
 
 def test_other_settings_start_a_fresh_run_beside_the_old_one(small_ner, tmp_path):
