@@ -51,3 +51,14 @@ def test_every_notebook_records_under_its_own_name_and_has_settings():
             readable = {name} | {upstream for upstream, _ in DEPENDS.get(name, [])}
             found = set(re.findall(r'settings\(\s*"([^"]+)"', code))
             assert name in found and found <= readable and name in SETTINGS, path.name
+
+
+@pytest.mark.parametrize("budgets", [16, "16", [], [16, 0], [16, -8], [16, 2.5], [True]])
+def test_a_list_setting_takes_only_positive_whole_numbers(budgets):
+    with pytest.raises(ConfigError, match="must be a list of positive whole numbers"):
+        settings("10_which_data", "cpu", budgets=budgets)
+
+
+def test_a_list_setting_is_kept_as_a_tuple_of_ints():
+    assert settings("10_which_data", "cpu", budgets=[16, 32.0]).budgets == (16, 32)
+    assert settings("10_which_data", "cpu").budgets == (16, 32, 64)

@@ -1,8 +1,8 @@
 """Run profiles: one switch that sizes every notebook.
 
 - ``smoke``: CI and nbval. Minutes on 2 CPU cores; small data, real learning.
-- ``cpu``: a learner's laptop: all of the project's data for most experiments; about 16 minutes
-  for all notebooks on 2 cores (measured).
+- ``cpu``: a learner's laptop: all of the project's data for most experiments; 71 minutes for the
+  notebooks' first clean-clone run on 2 cores (2026-12-07, two of them stopping early; docs/results.md).
 - ``full``: all data and epochs; meant for a GPU.
 
 A notebook reads its sizes with ``settings("05_ner_finetuning", profile)`` (keys are the notebooks'
@@ -457,6 +457,20 @@ def check_profile(profile: str) -> str:
     return profile
 
 
+def _positive_whole_numbers(name: str, value: Any, profile: str, default: tuple) -> tuple[int, ...]:
+    """``value`` as a tuple of positive whole numbers (a setting such as budgets), or a ConfigError."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or not value:
+        raise ConfigError(
+            name, value, "must be a list of positive whole numbers", f"the {profile} profile uses {list(default)}"
+        )
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0 or not float(v).is_integer():
+            raise ConfigError(
+                name, value, "must be a list of positive whole numbers", f"the {profile} profile uses {list(default)}"
+            )
+    return tuple(int(v) for v in value)
+
+
 def settings(notebook: str, profile: str, **overrides: Any) -> SimpleNamespace:
     """The sizes ``notebook`` uses under ``profile``, with non-None ``overrides`` applied.
 
@@ -472,7 +486,9 @@ def settings(notebook: str, profile: str, **overrides: Any) -> SimpleNamespace:
         if name not in values:
             raise ConfigError(name, value, f"is not a setting of {notebook}", f"known: {', '.join(values)}")
         default = values[name]
-        if isinstance(default, (int, float)) and not isinstance(default, bool):
+        if isinstance(default, tuple) and default and all(isinstance(v, int) for v in default):
+            value = _positive_whole_numbers(name, value, profile, default)
+        elif isinstance(default, (int, float)) and not isinstance(default, bool):
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(name, value, "must be a positive number", f"the {profile} profile uses {default}")
             if isinstance(default, int) and not float(value).is_integer():
