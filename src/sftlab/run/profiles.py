@@ -459,15 +459,14 @@ def check_profile(profile: str) -> str:
 
 def _positive_whole_numbers(name: str, value: Any, profile: str, default: tuple) -> tuple[int, ...]:
     """``value`` as a tuple of positive whole numbers (a setting such as budgets), or a ConfigError."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or not value:
+    whole = isinstance(value, (list, tuple)) and len(value) > 0
+    whole = whole and all(
+        not isinstance(v, bool) and isinstance(v, (int, float)) and v > 0 and float(v).is_integer() for v in value
+    )
+    if not whole:
         raise ConfigError(
             name, value, "must be a list of positive whole numbers", f"the {profile} profile uses {list(default)}"
         )
-    for v in value:
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0 or not float(v).is_integer():
-            raise ConfigError(
-                name, value, "must be a list of positive whole numbers", f"the {profile} profile uses {list(default)}"
-            )
     return tuple(int(v) for v in value)
 
 
