@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import sys
 
-from sftlab.run.lanes import LANES, side_by_side, split_into_lanes
+import pytest
+
+from sftlab.run.lanes import CPU_LANES, LANES, lanes_for, side_by_side, split_into_lanes
 from sftlab.run.runner import find_notebooks, notebook_name
 from tests.conftest import ROOT
 
 
-def test_every_notebook_runs_in_one_lane_after_the_notebooks_whose_output_it_reads():
+@pytest.mark.parametrize("profile", ["smoke", "cpu"])
+def test_every_notebook_runs_in_one_lane_after_the_notebooks_whose_output_it_reads(profile):
+    lanes = lanes_for(profile)
+    assert lanes is (CPU_LANES if profile == "cpu" else LANES)
     notebooks = sorted(notebook_name(path) for path in find_notebooks(ROOT / "notebooks"))
-    assert sorted(name for lane in LANES for name in lane) == notebooks
-    where = {name: (k, lane.index(name)) for k, lane in enumerate(LANES) for name in lane}
+    assert sorted(name for lane in lanes for name in lane) == notebooks
+    where = {name: (k, lane.index(name)) for k, lane in enumerate(lanes) for name in lane}
 
     def before(first, then):  # in the same lane, and earlier
         (lane_a, at_a), (lane_b, at_b) = where[first], where[then]

@@ -28,9 +28,19 @@ from typing import Sequence
 _FIRST = ["05_ner_finetuning", "06_sentiment_finetuning", "07_instruction_tuning", "08_evaluation", "09_practice"]
 _SECOND = ["02_building_data", "04_automated_construction", "10_which_data", "01_theory", "03_data_formats"]
 LANES: list[list[str]] = [_FIRST, _SECOND + [f"solutions/{name}" for name in sorted(_FIRST + _SECOND)]]
+# The cpu profile's lanes: 05-08 (the encoders and what reads them) in one lane, 09 moves to the other, which
+# has the language-model chapters; balanced on the cpu sizes of 2026-12-07 (docs/results.md).
+_CPU_FIRST = _FIRST[:-1]
+_CPU_SECOND = _SECOND[:3] + _FIRST[-1:] + _SECOND[3:]
+CPU_LANES: list[list[str]] = [_CPU_FIRST, _CPU_SECOND + [f"solutions/{name}" for name in sorted(_FIRST + _SECOND)]]
 
 #: The environment of a lane's process: one thread for torch's (OpenMP's) and MKL's pools.
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def lanes_for(profile: str) -> list[list[str]]:
+    """The lanes of a profile: :data:`CPU_LANES` for ``cpu``, :data:`LANES` (smoke times) otherwise."""
+    return CPU_LANES if profile == "cpu" else LANES
 
 
 def split_into_lanes(names: Sequence[str], lanes: Sequence[Sequence[str]] = LANES) -> list[list[str]]:

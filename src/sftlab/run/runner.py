@@ -27,7 +27,7 @@ from typing import Sequence
 
 from sftlab.io.atomic import write_json
 from sftlab.io.errors import ConfigError
-from sftlab.run.lanes import ONE_THREAD, side_by_side, split_into_lanes
+from sftlab.run.lanes import ONE_THREAD, lanes_for, side_by_side, split_into_lanes
 from sftlab.run.profiles import check_profile, default_profile
 from sftlab.run.progress import clock, estimate_left, history_path, progress_line, read_history
 from sftlab.run.report import gather, write_report
@@ -195,7 +195,7 @@ def run(
     """Execute the notebooks and write the report; return the number of failed notebooks.
 
     ``switches``: names of :data:`SWITCHES`, passed to every notebook as parameters set to True.
-    ``lanes``: 2 runs the notebooks in the two lanes of :data:`sftlab.run.lanes.LANES`, 1 one after the
+    ``lanes``: 2 runs the notebooks in the two lanes of :func:`sftlab.run.lanes.lanes_for` the profile, 1 one after the
     other (default :func:`default_lanes`). ``part``: this
     process is lane ``part`` of a run in lanes: it runs ``only`` and leaves its results to the parent.
     """
@@ -215,7 +215,7 @@ def run(
         shutil.rmtree(build)
     build.mkdir(parents=True, exist_ok=True)
     lanes = default_lanes(profile) if lanes is None else lanes
-    groups = split_into_lanes(names) if part is None and lanes > 1 else [names]
+    groups = split_into_lanes(names, lanes_for(profile)) if part is None and lanes > 1 else [names]
     if part is None:
         side = f" in {len(groups)} lanes side by side" if len(groups) > 1 else ""
         print(
