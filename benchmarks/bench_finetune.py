@@ -259,6 +259,9 @@ def main() -> int:
         "--train", type=int, default=800, help="training sentences (a seeded sample of the train split)"
     )
     parser.add_argument("--dev", type=int, default=300)
+    parser.add_argument(
+        "--model", default="minilm", help="the encoder: minilm (default) or a local folder of a BERT-style model"
+    )
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--lr", type=float, default=3e-4)
@@ -294,7 +297,7 @@ def main() -> int:
     dev = subsample(load_ner(args.dataset, "dev"), args.dev, 0)
     labels = label_list(entity_types([s.tags for s in train + dev]))
     label2id = {label: i for i, label in enumerate(labels)}
-    tokenizer = load_tokenizer("minilm")
+    tokenizer = load_tokenizer(args.model)
     collator = make_collator(tokenizer, "ner")
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, patience=None, progress=False)
     examples = len(train) * args.epochs
@@ -351,7 +354,7 @@ def main() -> int:
     model = None
     if "a" in args.only:
         set_seed(0)
-        model = load_token_classifier("minilm", labels)
+        model = load_token_classifier(args.model, labels)
         counter = {"positions": 0}
         with PeakMemory(device) as memory, timer(model) as phases:
             started = time.perf_counter()
@@ -369,17 +372,17 @@ def main() -> int:
         add("(a) sftlab loop", model, result.train_seconds + tokenize_seconds, memory, phases, counter["positions"])
     if "b" in args.only:
         set_seed(0)
-        model = load_token_classifier("minilm", labels)
+        model = load_token_classifier(args.model, labels)
         with PeakMemory(device) as memory, timer(model) as phases:
             seconds = pad_to_128_loop(model, train, tokenizer, label2id, args.epochs, args.batch_size, args.lr, device)
         add("(b) pad-to-128 loop", model, seconds, memory, phases, 128 * examples)
     if "c" in args.only:
         set_seed(0)
-        model = load_token_classifier("minilm", labels)
+        model = load_token_classifier(args.model, labels)
         add("(c) Trainer, default settings", model, *trainer_row(matched=False))
     if "d" in args.only:
         set_seed(0)
-        model = load_token_classifier("minilm", labels)
+        model = load_token_classifier(args.model, labels)
         add("(d) Trainer at its best settings", model, *trainer_row(matched=True))
 
     report(
@@ -425,6 +428,8 @@ def run_each_in_own_process(args: argparse.Namespace, methods: list[str]) -> int
                     str(args.train),
                     "--dev",
                     str(args.dev),
+                    "--model",
+                    args.model,
                     "--epochs",
                     str(args.epochs),
                     "--batch-size",

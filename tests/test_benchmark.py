@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import write_tiny_bert
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -21,9 +23,10 @@ def _run_benchmark(folder: Path, script: str, *arguments: str) -> tuple[subproce
     return finished, json.loads(output.read_text(encoding="utf-8"))
 
 
-@pytest.mark.slow  # five Python processes, each training MiniLM: about 35 s
+@pytest.mark.slow  # five Python processes, each training a tiny random BERT
 def test_benchmark_writes_a_row_per_method(tmp_path):
-    settings = "--train 24 --dev 16 --epochs 1 --batch-size 8 --repeat 1".split()
+    model = write_tiny_bert(tmp_path / "tiny-bert")
+    settings = f"--train 24 --dev 16 --epochs 1 --batch-size 8 --repeat 1 --model {model}".split()
     finished, summary = _run_benchmark(tmp_path, "bench_finetune.py", *settings)
     methods = [row["method"] for row in summary["results"]]
     assert methods == [

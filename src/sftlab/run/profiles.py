@@ -200,7 +200,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
             "bootstrap_samples": 1000,
         },
         "cpu": {
-            "max_train": 700,
+            "max_train": 1000,
             "max_eval": 100_000,
             "epochs": 3,
             "batch_size": 16,
