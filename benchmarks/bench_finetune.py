@@ -5,8 +5,9 @@
     python3 tasks.py bench                               # the same, in the project environment
     python3 tasks.py bench --only a,d --phases              # sftlab vs the best Trainer, with the time per phase
     python3 tasks.py bench --repeat 1                       # each method once (default: 3 runs, interleaved)
+    python3 tasks.py bench --model path/to/encoder          # another local BERT-style encoder (the unit test's is tiny)
 
-Same model (the embedded MiniLM), same training sentences, epochs, batch size and learning rate:
+Same model (the embedded MiniLM unless ``--model``), same training sentences, epochs, batch size and learning rate:
 
 (a) sftlab: tokenize once (batched, fast tokenizer), labels aligned with ``word_ids()``, dynamic
     padding, length-grouped batches, AdamW with warmup and decay (``sftlab.train.training.fit``).
