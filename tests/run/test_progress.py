@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sftlab.run import progress, runner
+from tests.conftest import ROOT
 
 
 def test_clock_and_the_line():
@@ -20,6 +21,23 @@ def test_estimate_counts_an_untimed_notebook_as_the_mean_of_the_timed():
     assert progress.estimate_left(["01", "02"], {}) is None
     assert progress.estimate_left(["02", "03"], {"01": 10.0, "02": 30.0, "03": 50.0}) == 80.0
     assert progress.estimate_left(["02", "04"], {"02": 30.0, "03": 50.0}) == 70.0  # 04: mean of 30 and 50
+
+
+def test_a_first_run_estimates_from_the_reference_times_and_a_record_replaces_them():
+    names = ["05_ner_finetuning", "07_instruction_tuning", "solutions/05_ner_finetuning"]
+    reference = progress.reference_seconds("cpu", names)
+    assert reference == {
+        "05_ner_finetuning": progress.REFERENCE_SECONDS["cpu"]["05_ner_finetuning"],
+        "07_instruction_tuning": progress.REFERENCE_SECONDS["cpu"]["07_instruction_tuning"],
+        "solutions/05_ner_finetuning": 8.0,
+    }
+    assert progress.reference_seconds("cpu", ["01_a"]) == {} and progress.reference_seconds("full", names) == {}
+    recorded = {"05_ner_finetuning": 100.0}
+    left = progress.estimate_left(names, {**reference, **recorded})
+    assert left == 100.0 + reference["07_instruction_tuning"] + 8.0
+    found = {runner.notebook_name(path) for path in runner.find_notebooks(ROOT / "notebooks")}
+    chapters = {name for name in found if not name.startswith("solutions/")}
+    assert set(progress.REFERENCE_SECONDS["cpu"]) == set(progress.REFERENCE_SECONDS["smoke"]) == chapters
 
 
 def test_history_is_per_profile_and_tolerates_a_broken_file(tmp_path):

@@ -1,7 +1,8 @@
 """Where the main job is: the notebook, its number of N, the time spent and an estimate of what is left.
 
 The estimate comes from the seconds each notebook took in earlier runs of the same profile, which
-the main job records in ``build/cache/timings-<profile>.json``.
+the main job records in ``build/cache/timings-<profile>.json``; before a machine has its own record (a
+first run), from :data:`REFERENCE_SECONDS`, the project's own clean-clone runs.
 """
 
 from __future__ import annotations
@@ -9,6 +10,46 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Sequence
+
+#: Seconds per notebook in the project's clean-clone runs on a 2-core CPU (AVX-512), two lanes of one thread
+#: each (docs/results.md, 2026-12-07): smoke under nbval (CI), cpu under ``tasks.py run`` (06 with 700 training
+#: reviews, now 1,000; 08 from a run of its own). A first run's estimate; a machine's own record replaces them
+#: notebook by notebook.
+REFERENCE_SECONDS: dict[str, dict[str, float]] = {
+    "smoke": {
+        "01_theory": 15.0,
+        "02_building_data": 115.0,
+        "03_data_formats": 11.0,
+        "04_automated_construction": 449.0,
+        "05_ner_finetuning": 181.0,
+        "06_sentiment_finetuning": 220.0,
+        "07_instruction_tuning": 558.0,
+        "08_evaluation": 56.0,
+        "09_practice": 258.0,
+        "10_which_data": 507.0,
+    },
+    "cpu": {
+        "01_theory": 20.0,
+        "02_building_data": 154.1,
+        "03_data_formats": 18.1,
+        "04_automated_construction": 664.5,
+        "05_ner_finetuning": 494.5,
+        "06_sentiment_finetuning": 870.5,
+        "07_instruction_tuning": 1114.7,
+        "08_evaluation": 276.0,
+        "09_practice": 656.4,
+        "10_which_data": 793.4,
+    },
+}
+
+
+def reference_seconds(profile: str, names: Sequence[str]) -> dict[str, float]:
+    """The reference seconds of ``profile`` for those of ``names`` that have one (solutions take seconds: 8 each)."""
+    table = REFERENCE_SECONDS.get(profile, {})
+    known = {name: table[name] for name in names if name in table}
+    if known:
+        known.update({name: 8.0 for name in names if name.startswith("solutions/")})
+    return known
 
 
 def history_path(build: Path, profile: str) -> Path:

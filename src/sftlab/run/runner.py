@@ -29,7 +29,14 @@ from sftlab.io.atomic import write_json
 from sftlab.io.errors import ConfigError
 from sftlab.run.lanes import ONE_THREAD, lanes_for, side_by_side, split_into_lanes
 from sftlab.run.profiles import check_profile, default_profile
-from sftlab.run.progress import clock, estimate_left, history_path, progress_line, read_history
+from sftlab.run.progress import (
+    clock,
+    estimate_left,
+    history_path,
+    progress_line,
+    read_history,
+    reference_seconds,
+)
 from sftlab.run.report import gather, write_report
 
 
@@ -128,7 +135,7 @@ def _run_one_after_another(
                 len(notebooks),
                 name,
                 time.perf_counter() - run_started,
-                estimate_left(names[index - 1 :], history),
+                estimate_left(names[index - 1 :], {**reference_seconds(profile, names), **history}),
             ),
             flush=True,
         )
