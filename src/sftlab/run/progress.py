@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Sequence
 
 #: Seconds per notebook in the project's clean-clone runs on a 2-core CPU (AVX-512), two lanes of one thread
-#: each (docs/results.md, 2026-12-07): smoke under nbval (CI), cpu under ``tasks.py run`` (06 with 700 training
-#: reviews, now 1,000; 08 from a run of its own). A first run's estimate; a machine's own record replaces them
-#: notebook by notebook.
+#: each (docs/results.md, 2026-12-07): smoke under nbval (CI), cpu under ``tasks.py run`` (05 from the run
+#: before, at today's sizes; 06 with 700 training reviews, now 1,000; 08 from a run of its own). A first
+#: run's estimate; a machine's own record replaces them notebook by notebook.
 REFERENCE_SECONDS: dict[str, dict[str, float]] = {
     "smoke": {
         "01_theory": 15.0,
@@ -33,7 +33,7 @@ REFERENCE_SECONDS: dict[str, dict[str, float]] = {
         "02_building_data": 154.1,
         "03_data_formats": 18.1,
         "04_automated_construction": 664.5,
-        "05_ner_finetuning": 494.5,
+        "05_ner_finetuning": 656.5,
         "06_sentiment_finetuning": 870.5,
         "07_instruction_tuning": 1114.7,
         "08_evaluation": 276.0,
