@@ -1,8 +1,8 @@
 """Run profiles: one switch that sizes every notebook.
 
 - ``smoke``: CI and nbval. Minutes on 2 CPU cores; small data, real learning.
-- ``cpu``: a learner's laptop: all of the project's data for most experiments; 71 minutes for the
-  notebooks' first clean-clone run on 2 cores (2026-12-07, two of them stopping early; docs/results.md).
+- ``cpu``: a learner's laptop: all of the project's data for most experiments; about 50 minutes for the
+  notebooks on 2 cores in two lanes (2026-12-07; docs/results.md).
 - ``full``: all data and epochs; meant for a GPU.
 
 A notebook reads its sizes with ``settings("05_ner_finetuning", profile)`` (keys are the notebooks'
