@@ -128,3 +128,14 @@ def test_with_passes_a_switch_to_every_notebook_and_rejects_unknown_ones(noteboo
     assert [p["extras"] for p in passed] == [True, True] and all(p["profile"] == "cpu" for p in passed)
     assert runner.main(["--with", "ablation", "--notebooks", str(notebooks), "--build", str(tmp_path / "b")]) == 2
     assert "known: extras" in capsys.readouterr().err
+
+
+def test_a_lane_runs_its_notebooks_in_the_lane_s_order(notebooks, tmp_path, monkeypatch):
+    ran = []
+    monkeypatch.setattr(runner, "execute", lambda notebook, output, parameters, progress: ran.append(notebook.stem))
+    build = tmp_path / "b"
+    runner.run("cpu", ["03_after", "01_ok"], notebooks, build, progress=False, lanes=1, part=1)
+    assert ran == ["03_after", "01_ok"]  # a lane's order, which puts readers after the notebooks they read
+    ran.clear()
+    runner.run("cpu", ["03_after", "01_ok"], notebooks, build, progress=False, lanes=1)
+    assert ran == ["01_ok", "03_after"]  # a user's --only runs in the notebooks' numbers

@@ -13,7 +13,7 @@ from typing import Sequence
 
 #: Seconds per notebook in the project's clean-clone runs on a 2-core CPU (AVX-512), two lanes of one thread
 #: each (docs/results.md, 2026-12-07): smoke under nbval (CI), cpu under ``tasks.py run`` (05 from the run
-#: before, at today's sizes; 06 with 700 training reviews, now 1,000; 08 from a run of its own). A first
+#: before, at today's sizes; 06 and 08 estimated there from runs at other sizes or on two threads). A first
 #: run's estimate; a machine's own record replaces them notebook by notebook.
 REFERENCE_SECONDS: dict[str, dict[str, float]] = {
     "smoke": {
@@ -34,9 +34,9 @@ REFERENCE_SECONDS: dict[str, dict[str, float]] = {
         "03_data_formats": 18.1,
         "04_automated_construction": 664.5,
         "05_ner_finetuning": 656.5,
-        "06_sentiment_finetuning": 870.5,
+        "06_sentiment_finetuning": 935.0,
         "07_instruction_tuning": 1114.7,
-        "08_evaluation": 276.0,
+        "08_evaluation": 100.0,
         "09_practice": 656.4,
         "10_which_data": 793.4,
     },

@@ -216,6 +216,9 @@ def run(
         reason = "default: a GPU is present" if profile == "full" else "default: no GPU found"
     notebooks_dir, build = Path(notebooks_dir).resolve(), Path(build).resolve()
     notebooks = select(find_notebooks(notebooks_dir), only)
+    if part is not None and only:  # a lane runs in its lane's order (sftlab.run.lanes), not in the notebooks' numbers
+        position = {key: k for k, key in enumerate(only)}
+        notebooks.sort(key=lambda nb: position.get(notebook_name(nb), len(position)))
     names = [notebook_name(nb) for nb in notebooks]
     history = read_history(history_path(build, profile))
     if fresh and build.exists():
