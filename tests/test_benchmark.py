@@ -70,5 +70,6 @@ def test_lm_benchmark_gives_every_row_the_same_batches_and_scores_it_on_held_out
     # same start (adapters seeded alike), same batches in the same order, same settings: the same model
     assert all(abs(row["heldout_loss"] - rows["(a)"]["heldout_loss"]) < 1e-4 for row in rows.values())
     assert set(summary["comparisons"]) == {"c", "d", "f"}
+    assert finished.stdout.count(": the same model") == 3  # no verdict drawn on rounding error
     assert "no gradient checkpointing" in finished.stdout and "fewer than 32" in finished.stdout
     assert finished.stdout.count("of the own-shape peak") == 4
