@@ -30,8 +30,15 @@ _SECOND = ["02_building_data", "04_automated_construction", "10_which_data", "01
 LANES: list[list[str]] = [_FIRST, _SECOND + [f"solutions/{name}" for name in sorted(_FIRST + _SECOND)]]
 # The cpu profile's lanes: 05-08 (the encoders and what reads them) in one lane, 09 moves to the other, which
 # has the language-model chapters; balanced on the cpu sizes of 2026-12-07 (docs/results.md).
-_CPU_FIRST = _FIRST[:-1]
-_CPU_SECOND = _SECOND[:3] + _FIRST[-1:] + _SECOND[3:]
+_CPU_FIRST = ["05_ner_finetuning", "06_sentiment_finetuning", "07_instruction_tuning", "08_evaluation"]
+_CPU_SECOND = [
+    "02_building_data",
+    "04_automated_construction",
+    "10_which_data",
+    "09_practice",
+    "01_theory",
+    "03_data_formats",
+]
 CPU_LANES: list[list[str]] = [_CPU_FIRST, _CPU_SECOND + [f"solutions/{name}" for name in sorted(_FIRST + _SECOND)]]
 
 #: The environment of a lane's process: one thread for torch's (OpenMP's) and MKL's pools.
