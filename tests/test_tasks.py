@@ -59,8 +59,8 @@ def test_the_cpu_profile_runs_the_same_steps_with_the_main_job_instead_of_nbval(
     (run,) = [_words(command) for title, command, _ in cpu if title.startswith("notebooks")]
     assert run[1:] == ["-m", "sftlab", "run", "--profile", "cpu", "--build", "build", "--no-progress"]
     assert [t for t in _titles(smoke) if not t.startswith(("notebooks", "report"))] == [
-        t for t in _titles(cpu) if not t.startswith("notebooks")
-    ]
+        t for t in _titles(cpu) if not t.startswith(("notebooks", "GPU check"))
+    ]  # (the smoke run has the GPU check's dry run in its second lane)
     assert cpu[-1][2]["SFTLAB_TEST_PROFILE"] == "cpu"
 
 
@@ -82,8 +82,14 @@ def test_the_smoke_notebooks_run_in_lanes_side_by_side_with_one_thread_each(task
     (step,) = [s for s in tasks.steps_of_test(py, build) if s[0].startswith("notebooks")]
     _, commands, extra = step
     assert len(commands) == len(tasks.notebook_lanes.LANES) == 2 and extra["OMP_NUM_THREADS"] == "1"
-    for command, lane in zip(commands, tasks.notebook_lanes.LANES):
-        words = _words(command)
+    for commands_of_lane, lane in zip(commands, tasks.notebook_lanes.LANES):
+        words = _words(commands_of_lane[0])
         assert "--nbval-lax" in words and words[-len(lane) :] == [f"notebooks/{name}.ipynb" for name in lane]
+    # the GPU check's dry run comes once, after the second lane's notebooks, before the checks that read it
+    assert [_words(c)[1:3] for c in commands[1][1:]] == [["-m", "sftlab.run.gpu_check"]] and len(commands[0]) == 1
+    titles = [t for t, _, _ in tasks.steps_of_test(py, build)]
+    assert not any(t.startswith("GPU check") for t in titles) and titles[-1].startswith("checks")
+    cpu_titles = [t for t, _, _ in tasks.steps_of_test(py, build, "cpu")]
+    assert cpu_titles.index("GPU check, dry run") < cpu_titles.index("checks of the run's outputs")
     (report,) = [_words(c) for t, c, _ in tasks.steps_of_test(py, build) if t.startswith("report")]
     assert report.count("--junit") == 2

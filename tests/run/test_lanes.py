@@ -39,3 +39,14 @@ def test_a_selection_keeps_each_lane_s_order_and_new_notebooks_go_to_the_shorter
 def test_commands_side_by_side_give_the_first_failing_status(capsys):
     code = side_by_side([[sys.executable, "-c", "print('a')"], [sys.executable, "-c", "raise SystemExit(3)"]])
     assert code == 3 and "[lane 1] a" in capsys.readouterr().out
+
+
+def test_a_lane_of_several_commands_runs_them_in_order_and_on_after_a_failure(capsys):
+    def say(text):
+        return [sys.executable, "-c", f"print({text!r})"]
+
+    fail = [sys.executable, "-c", "raise SystemExit(4)"]
+    code = side_by_side([[say("a1"), fail, say("a3")], say("b")])
+    out = capsys.readouterr().out
+    assert code == 4 and "[lane 2] b" in out
+    assert out.index("[lane 1] a1") < out.index("raise SystemExit(4)") < out.index("[lane 1] a3")

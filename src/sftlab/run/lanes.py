@@ -62,30 +62,43 @@ def split_into_lanes(names: Sequence[str], lanes: Sequence[Sequence[str]] = LANE
     return [lane for lane in chosen if lane]
 
 
-def side_by_side(commands: Sequence[Sequence[object]], env: dict | None = None, cwd: Path | None = None) -> int:
-    """Run ``commands`` at once, each output line prefixed with ``[lane k]``; the first failing exit status."""
+def side_by_side(lanes: Sequence[Sequence[object]], env: dict | None = None, cwd: Path | None = None) -> int:
+    """Run the ``lanes`` at once, each output line prefixed with ``[lane k]``; the first failing exit status.
 
-    def relay(lane: int, process: subprocess.Popen) -> None:
-        for line in process.stdout:
-            sys.stdout.write(f"[lane {lane}] {line}")
-            sys.stdout.flush()
+    A lane is one command (a list of words) or a list of commands, run one after the other; a command
+    that fails does not stop the ones after it in its lane (each is a check of its own).
+    """
+    codes: list[list[int]] = [[] for _ in lanes]
 
-    processes, relays = [], []
-    for lane, command in enumerate(commands, 1):
-        words = [str(word) for word in command]
-        print(f"[lane {lane}] $ {' '.join(words)}", flush=True)
-        process = subprocess.Popen(
-            words,
-            cwd=cwd,
-            env={**os.environ, **(env or {})},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+    def run_lane(lane: int, commands: Sequence[Sequence[object]]) -> None:
+        for command in commands:
+            words = [str(word) for word in command]
+            print(f"[lane {lane}] $ {' '.join(words)}", flush=True)
+            process = subprocess.Popen(
+                words,
+                cwd=cwd,
+                env={**os.environ, **(env or {})},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for line in process.stdout:
+                sys.stdout.write(f"[lane {lane}] {line}")
+                sys.stdout.flush()
+            codes[lane - 1].append(process.wait())
+
+    threads = [
+        threading.Thread(
+            target=run_lane, args=(lane, list(commands) if _is_sequence_of_commands(commands) else [commands])
         )
-        processes.append(process)
-        relays.append(threading.Thread(target=relay, args=(lane, process)))
-        relays[-1].start()
-    codes = [process.wait() for process in processes]
-    for thread in relays:
+        for lane, commands in enumerate(lanes, 1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
         thread.join()
-    return next((code for code in codes if code != 0), 0)
+    return next((code for lane in codes for code in lane if code != 0), 0)
+
+
+def _is_sequence_of_commands(lane: Sequence[object]) -> bool:
+    return bool(lane) and isinstance(lane[0], (list, tuple))
