@@ -237,6 +237,41 @@ def test_accumulated_micro_batches_give_the_large_batch_gradient_even_with_uneve
     assert not torch.allclose(mean_of_means, reference, rtol=1e-2, atol=1e-4)
 
 
+def test_the_causal_loss_shifts_the_labels_and_matches_the_logits_cut_by_one_position():
+    """summed_loss moves the labels left instead of dropping the logits' last position (no copy of the logits):
+    the loss is the same sum and every gradient the same, bit for bit, as the version that cuts the logits."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from sftlab.train.training import summed_loss
+
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(
+        LlamaConfig(vocab_size=50, hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2)
+    ).eval()
+    batch = {"input_ids": torch.randint(0, 50, (3, 10)), "attention_mask": torch.ones(3, 10, dtype=torch.long)}
+    batch["labels"] = batch["input_ids"].clone()
+    batch["labels"][:, :4] = -100  # the prompt
+    batch["labels"][2, 7:] = -100  # padding
+
+    def cut_logits():
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], use_cache=False).logits
+        return torch.nn.functional.cross_entropy(
+            logits[:, :-1].reshape(-1, 50), batch["labels"][:, 1:].reshape(-1), ignore_index=-100, reduction="sum"
+        )
+
+    def gradients(loss):
+        model.zero_grad()
+        loss.backward()
+        return [p.grad.clone() for p in model.parameters()]
+
+    summed, count = summed_loss(model, batch, causal=True)
+    assert count == int(batch["labels"][:, 1:].ne(-100).sum()) == 6 + 6 + 3
+    reference = cut_logits()
+    assert torch.allclose(summed, reference, rtol=1e-6)
+    assert torch.allclose(summed / count, model(**batch).loss, rtol=1e-6)  # Hugging Face's own mean
+    assert all(torch.equal(a, b) for a, b in zip(gradients(summed), gradients(reference)))
+
+
 def test_the_epoch_loss_weighs_every_target_token_the_same():
     """With lr 1e-12 and no dropout nothing changes, so the logged loss is the mean over all targets of the epoch.
 

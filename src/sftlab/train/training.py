@@ -149,16 +149,19 @@ def target_count(features: Sequence[dict], indices: Sequence[int], causal: bool)
 def summed_loss(model, batch: dict, causal: bool) -> tuple[torch.Tensor, int]:
     """Sum (not mean) of the cross-entropy over the batch's targets, and how many targets there were.
 
-    The logits at position t predict the token at t + 1 in a causal LM, so its logits drop the
-    last position and its labels the first, as Hugging Face's own causal-LM loss does. A causal
-    LM runs without its key/value cache (training needs none, and transformers only turns
-    restarting ``position_ids`` into a mask that keeps packed examples apart when there is no cache).
+    The logits at position t predict the token at t + 1 in a causal LM, so the labels move one
+    place to the left and the last position gets none (-100), as in Hugging Face's own causal-LM
+    loss. Shifting the labels rather than cutting the last position off the logits spares a copy
+    of the logits (batch x length x vocabulary: 151 MB for 8 x 96 tokens of SmolLM2) forward and
+    backward; the gradients are the same. A causal LM runs without its key/value cache (training
+    needs none, and transformers only turns restarting ``position_ids`` into a mask that keeps
+    packed examples apart when there is no cache).
     """
     labels = batch["labels"]
     inputs = {k: v for k, v in batch.items() if k != "labels"}
     logits = model(**inputs, **({"use_cache": False} if causal else {})).logits
     if causal:
-        logits, labels = logits[:, :-1], labels[:, 1:]
+        labels = torch.nn.functional.pad(labels[:, 1:], (0, 1), value=-100)
     labels = labels.reshape(-1)
     summed = torch.nn.functional.cross_entropy(
         logits.reshape(-1, logits.size(-1)).float(), labels, ignore_index=-100, reduction="sum"
