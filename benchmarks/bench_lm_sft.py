@@ -1,6 +1,6 @@
 """Instruction-tuning benchmark: the same model, data and settings through six trainer set-ups.
 
-    python benchmarks/bench_lm_sft.py                # LoRA r=16, 256 records (32 steps of 8), 3 alternating repeats
+    python benchmarks/bench_lm_sft.py                # LoRA r=16, 256 records (32 steps of 8), 3 rounds of every method
     python benchmarks/bench_lm_sft.py --lora 0       # full fine-tuning, each method once
     python benchmarks/bench_lm_sft.py --only a,b,d --phases   # some rows, with the time per phase of training
     python3 tasks.py bench-lm [options]
@@ -27,8 +27,9 @@ TRL computes its own per-step entropy and token accuracy: that is part of the tr
 setting. Until this version TRL's row alone had gradient checkpointing on (``SFTConfig``'s
 default), random batches and the loss logged every step, and every row ran once for 8 steps.
 
-Each method runs ``--repeats`` times (default 3 with LoRA, 1 for full fine-tuning) in
-alternation, a b c d e f a b c ...; the table gives the median seconds and their range. After
+Each method runs ``--repeats`` times (default 3 with LoRA, 1 for full fine-tuning), once a round, the
+order turned by one each round (a b c d e f, b c d e f a, ...), after an untimed warm-up run of 2 steps;
+the table gives the median seconds and their range. After
 training every model is scored on the same held-out chats (``--heldout``, from the dev splits,
 never trained on): the mean answer-token loss and, for ``--generate`` of them (default all; the
 first round's models only, as later rounds only add timings), the task score of its greedy
@@ -60,6 +61,7 @@ import sys
 import tempfile
 from functools import partial
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -145,6 +147,13 @@ def answer_losses(model, features, collator, batch_size: int = 16) -> np.ndarray
 def spread(values: list[float]) -> dict:
     """Median, lowest and highest of a few repeated measurements."""
     return {"median": float(np.median(values)), "low": float(min(values)), "high": float(max(values))}
+
+
+def rounds(keys: Sequence[str], repeats: int) -> list[tuple[int, str]]:
+    """(round, method) in the order they run: every method once a round, the order turned by one each round
+    (a b c, b c a, c a b, ...), so drift over the process and the slot after another method's run hit every
+    method alike."""
+    return [(r, keys[(r + i) % len(keys)]) for r in range(repeats) for i in range(len(keys))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{', random weights' if args.random_init else ''}; every row: length-grouped batches ({order}"
         f"{'; (e) packs rows of ' + str(pack_length) + ' tokens' if 'e' in keys else ''}), no gradient "
         f"checkpointing, loss on the answers logged once per epoch, no evaluation while timed; "
-        f"{repeats} run(s) per method in alternation"
+        f"{repeats} run(s) per method, in rounds whose order turns, after an untimed 2-step warm-up"
     )
 
     def train(key: str):
@@ -301,8 +310,15 @@ def main(argv: list[str] | None = None) -> int:
     timing = {"device": device, "dtype": autocast_dtype(device) if device.type == "cuda" else torch.float32}
     peak = peaks(linear_shapes(shapes_model), round(sum(lengths) / math.ceil(len(lengths) / args.batch_size)), **timing)
     del shapes_model
+    # An untimed warm-up (fit, 2 steps): the process's first training run pays one-off costs (the allocator growing to
+    # the model's activations, first calls of the autograd kernels) that would otherwise fall on the first method
+    # (2026-12-07: (a), first, took 130 s in round 1 and 102 and 113 s in rounds 2 and 3; (f) 103 to 109 s)
+    warm = fresh()
+    warm_up = features[: 2 * args.batch_size]
+    fit(warm, warm_up, features[:1], collator=padded, predict=no_eval, score=score, config=config)
+    del warm
     runs: dict[str, list[dict]] = {k: [] for k in keys}
-    for round_, key in itertools.product(range(repeats), keys):  # a b c ... a b c ...: drift hits every method alike
+    for round_, key in rounds(keys, repeats):
         model, run = train(key)
         run["heldout_loss"] = answer_losses(model, heldout, padded)
         if generate and round_ == 0:  # the first round's models are the ones compared; later rounds time only

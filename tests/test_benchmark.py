@@ -56,6 +56,9 @@ def test_lm_benchmark_gives_every_row_the_same_batches_and_scores_it_on_held_out
     finished, summary = _run_benchmark(tmp_path, "bench_lm_sft.py", *settings.split())
     rows = {row["method"][:3]: row for row in summary["results"]}
     assert list(rows) == ["(a)", "(c)", "(d)", "(f)"] and summary["repeats"] == 2
+    # every method once a round, the order turned by one each round (after an untimed warm-up)
+    order = [line.split()[2] for line in finished.stdout.splitlines() if line.startswith("round ")]
+    assert order == ["(a)", "(c)", "(d)", "(f)", "(c)", "(d)", "(f)", "(a)"]
     for row in rows.values():
         assert len(row["seconds_runs"]) == 2 and row["seconds_low"] <= row["seconds"] <= row["seconds_high"]
         assert row["steps"] == 2 and row["heldout_loss"] > 0 and 0.0 <= row["heldout_score"] <= 1.0
