@@ -28,15 +28,6 @@ def pytest_configure(config):
         config.option.maxschedchunk = 1
 
 
-def pytest_collection_modifyitems(config, items):
-    """The tests marked ``slow`` first, each group in its collection order.
-
-    Handed out one at a time (above), a long test that starts last keeps one worker busy while the
-    other has nothing left: run first, the long ones overlap and the short ones fill in at the end.
-    """
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 @pytest.fixture
 def write(tmp_path):
     """Write text (or bytes) to a file under tmp_path and return its path."""
