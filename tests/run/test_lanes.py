@@ -50,3 +50,8 @@ def test_a_lane_of_several_commands_runs_them_in_order_and_on_after_a_failure(ca
     out = capsys.readouterr().out
     assert code == 4 and "[lane 2] b" in out
     assert out.index("[lane 1] a1") < out.index("raise SystemExit(4)") < out.index("[lane 1] a3")
+
+
+def test_a_command_that_cannot_start_fails_its_lane(capsys):
+    code = side_by_side([[["/no/such/program"]], [sys.executable, "-c", "print('b')"]])
+    assert code == 127 and "cannot start /no/such/program" in capsys.readouterr().out

@@ -74,14 +74,19 @@ def side_by_side(lanes: Sequence[Sequence[object]], env: dict | None = None, cwd
         for command in commands:
             words = [str(word) for word in command]
             print(f"[lane {lane}] $ {' '.join(words)}", flush=True)
-            process = subprocess.Popen(
-                words,
-                cwd=cwd,
-                env={**os.environ, **(env or {})},
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
+            try:
+                process = subprocess.Popen(
+                    words,
+                    cwd=cwd,
+                    env={**os.environ, **(env or {})},
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            except OSError as error:  # raised in this thread, it would be lost: the lane fails with it instead
+                print(f"[lane {lane}] cannot start {words[0]}: {error}", flush=True)
+                codes[lane - 1].append(127)
+                continue
             for line in process.stdout:
                 sys.stdout.write(f"[lane {lane}] {line}")
                 sys.stdout.flush()
